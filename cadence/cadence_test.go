@@ -1,0 +1,87 @@
+package cadence
+
+import (
+	"testing"
+	"time"
+)
+
+func TestLevelFor(t *testing.T) {
+	tests := []struct {
+		interval int
+		days     []int // ok, soon, due and overdue boundaries, in pairs
+		want     []Level
+	}{
+		// 14: 75% = 10.5, 150% = 21.
+		{14, []int{0, 10, 11, 13, 14, 20, 21, 100}, []Level{OK, OK, Soon, Soon, Due, Due, Overdue, Overdue}},
+		// 21: 75% = 15.75, 150% = 31.5.
+		{21, []int{0, 15, 16, 20, 21, 31, 32, 100}, []Level{OK, OK, Soon, Soon, Due, Due, Overdue, Overdue}},
+		// 30: 75% = 22.5, 150% = 45.
+		{30, []int{0, 22, 23, 29, 30, 44, 45, 100}, []Level{OK, OK, Soon, Soon, Due, Due, Overdue, Overdue}},
+		// 60: 75% = 45 exactly, 150% = 90.
+		{60, []int{0, 44, 45, 59, 60, 89, 90, 100}, []Level{OK, OK, Soon, Soon, Due, Due, Overdue, Overdue}},
+		// 90: 75% = 67.5, 150% = 135.
+		{90, []int{0, 67, 68, 89, 90, 134, 135, 1000}, []Level{OK, OK, Soon, Soon, Due, Due, Overdue, Overdue}},
+		// Interval <= 0 is 1: 0 ok, 1 due, 2 overdue.
+		{0, []int{0, 1, 2}, []Level{OK, Due, Overdue}},
+		{-5, []int{0, 1, 2}, []Level{OK, Due, Overdue}},
+		// Never touched.
+		{30, []int{-1}, []Level{Overdue}},
+	}
+	for _, tt := range tests {
+		for i, days := range tt.days {
+			if got := LevelFor(days, tt.interval); got != tt.want[i] {
+				t.Errorf("LevelFor(%d, %d) = %s, want %s", days, tt.interval, got, tt.want[i])
+			}
+		}
+	}
+}
+
+func TestEvaluate(t *testing.T) {
+	now := time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
+	ago := func(days int, extra time.Duration) time.Time {
+		return now.Add(-time.Duration(days)*24*time.Hour - extra)
+	}
+	m := func(at time.Time) Touch { return Touch{At: at, Kind: "mandatory"} }
+	s := func(at time.Time) Touch { return Touch{At: at, Kind: "standard"} }
+
+	tests := []struct {
+		name    string
+		touches []Touch
+		rule    Rule
+		want    Status
+	}{
+		{"never touched", nil, Rule{IntervalDays: 30},
+			Status{DaysSince: -1, Interval: 30, Level: Overdue, RatioMet: true}},
+		{"days are floored", []Touch{s(ago(20, 23*time.Hour))}, Rule{IntervalDays: 14},
+			Status{LastTouch: ago(20, 23*time.Hour), DaysSince: 20, Interval: 14, Level: Due, Standard: 1, RatioMet: true}},
+		{"latest touch of any kind, unsorted", []Touch{s(ago(40, 0)), m(ago(3, 0)), s(ago(10, 0))}, Rule{IntervalDays: 14},
+			Status{LastTouch: ago(3, 0), DaysSince: 3, Interval: 14, Level: OK, Mandatory: 1, Standard: 2, RatioMet: true}},
+		{"old touch resets the timer but is not counted", []Touch{m(ago(400, 0))}, Rule{IntervalDays: 90},
+			Status{LastTouch: ago(400, 0), DaysSince: 400, Interval: 90, Level: Overdue, RatioMet: true}},
+		{"exactly 365 days is not counted", []Touch{m(ago(365, 0)), s(ago(365, -time.Second))}, Rule{IntervalDays: 60},
+			Status{LastTouch: ago(365, -time.Second), DaysSince: 364, Interval: 60, Level: Overdue, Standard: 1, RatioMet: true}},
+		{"ratio met with default 2", []Touch{m(ago(1, 0)), m(ago(2, 0)), s(ago(3, 0)), s(ago(4, 0)), s(ago(5, 0)), s(ago(6, 0))}, Rule{IntervalDays: 30},
+			Status{LastTouch: ago(1, 0), DaysSince: 1, Interval: 30, Level: OK, Mandatory: 2, Standard: 4, RatioMet: true}},
+		{"ratio not met with default 2", []Touch{m(ago(1, 0)), m(ago(2, 0)), s(ago(3, 0)), s(ago(4, 0)), s(ago(5, 0))}, Rule{IntervalDays: 30},
+			Status{LastTouch: ago(1, 0), DaysSince: 1, Interval: 30, Level: OK, Mandatory: 2, Standard: 3, RatioMet: false}},
+		{"ratio met with 1.5", []Touch{m(ago(1, 0)), m(ago(2, 0)), s(ago(3, 0)), s(ago(4, 0)), s(ago(5, 0))}, Rule{IntervalDays: 30, StandardPerMandatory: 1.5},
+			Status{LastTouch: ago(1, 0), DaysSince: 1, Interval: 30, Level: OK, Mandatory: 2, Standard: 3, RatioMet: true}},
+		{"ratio 1 met, a touch over a year old ignored", []Touch{m(ago(1, 0)), s(ago(300, 0)), s(ago(366, 0))}, Rule{IntervalDays: 30, StandardPerMandatory: 1},
+			Status{LastTouch: ago(1, 0), DaysSince: 1, Interval: 30, Level: OK, Mandatory: 1, Standard: 1, RatioMet: true}},
+		{"only mandatory", []Touch{m(ago(5, 0))}, Rule{IntervalDays: 30},
+			Status{LastTouch: ago(5, 0), DaysSince: 5, Interval: 30, Level: OK, Mandatory: 1, RatioMet: false}},
+		{"future touch counts as today", []Touch{s(now.Add(time.Hour))}, Rule{IntervalDays: 30},
+			Status{LastTouch: now.Add(time.Hour), DaysSince: 0, Interval: 30, Level: OK, Standard: 1, RatioMet: true}},
+		{"interval 0 is 1", []Touch{s(ago(1, 0))}, Rule{},
+			Status{LastTouch: ago(1, 0), DaysSince: 1, Interval: 1, Level: Due, Standard: 1, RatioMet: true}},
+		{"unknown kind resets timer only", []Touch{{At: ago(2, 0), Kind: "other"}}, Rule{IntervalDays: 30},
+			Status{LastTouch: ago(2, 0), DaysSince: 2, Interval: 30, Level: OK, RatioMet: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Evaluate(now, tt.touches, tt.rule); got != tt.want {
+				t.Errorf("Evaluate =\n %+v\nwant\n %+v", got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,80 @@
+package hooks
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// Limits of the free "tags" labels of a client.
+const (
+	maxTags      = 20
+	maxTagLength = 40
+)
+
+// bindClients keeps the search column in step and validates what the schema
+// alone cannot: the tags list and the account manager's point.
+func bindClients(app core.App) {
+	app.OnRecordValidate("clients").BindFunc(onClientValidate)
+}
+
+func onClientValidate(e *core.RecordEvent) error {
+	e.Record.Set("search", NormalizeSearch(e.Record.GetString("name")+" "+e.Record.GetString("contact_name")))
+	if err := e.Next(); err != nil {
+		return err
+	}
+	if err := validateTags(e.Record); err != nil {
+		return err
+	}
+	return validateManager(e.App, e.Record)
+}
+
+// NormalizeSearch folds text for case-insensitive search in any script:
+// SQLite's LIKE folds only ASCII, so clients keep a lower-cased copy of
+// their name and contact (with ё as е) in the hidden "search" column, and
+// queries are normalised the same way.
+func NormalizeSearch(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	return strings.ReplaceAll(s, "ё", "е")
+}
+
+// validateTags requires a JSON list of short, non-empty strings.
+func validateTags(client *core.Record) error {
+	raw := client.Get("tags")
+	if raw == nil || fmt.Sprint(raw) == "null" || fmt.Sprint(raw) == "" {
+		return nil
+	}
+	var tags []any
+	if err := client.UnmarshalJSONField("tags", &tags); err != nil {
+		return fieldError("tags", "validation_invalid_tags", `Tags must be a JSON list of strings, e.g. ["vip","retail"].`)
+	}
+	if len(tags) > maxTags {
+		return fieldError("tags", "validation_invalid_tags", fmt.Sprintf("At most %d tags per client.", maxTags))
+	}
+	for _, tag := range tags {
+		s, ok := tag.(string)
+		if !ok || strings.TrimSpace(s) == "" || len([]rune(s)) > maxTagLength {
+			return fieldError("tags", "validation_invalid_tags",
+				fmt.Sprintf("Each tag must be a non-empty text of at most %d characters.", maxTagLength))
+		}
+	}
+	return nil
+}
+
+// validateManager requires the account manager to work at the client's
+// point or be a service manager, so a client never names a stranger.
+func validateManager(app core.App, client *core.Record) error {
+	id := client.GetString("manager")
+	if id == "" {
+		return nil
+	}
+	manager, err := app.FindRecordById("users", id)
+	if err != nil {
+		return fieldError("manager", "validation_missing_rel_records", "The manager does not exist.")
+	}
+	if manager.GetString("role") != RoleServiceManager && manager.GetString("point") != client.GetString("point") {
+		return fieldError("manager", "validation_manager_point", "The manager must work at the client's point.")
+	}
+	return nil
+}

@@ -1,0 +1,107 @@
+package hooks
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"touchbase/occurrence"
+)
+
+// checkTouchAllowed applies SPEC §4.4 (eligibility) and §4.5 (suppression)
+// to a touch being created through the API. Superusers (admins fixing data)
+// are not checked; service managers may back-fill inactive or non-targeting
+// occasions but, like everyone, cannot mark a standard touch for a held
+// client.
+func checkTouchAllowed(e *core.RecordRequestEvent) error {
+	if !isStaff(e.Auth) {
+		return nil
+	}
+	t, err := loadTouchContext(e.App, e.Record)
+	if err != nil {
+		return err
+	}
+	if !isServiceManager(e.Auth) {
+		if reason := ineligibility(t, time.Now()); reason != "" {
+			return fieldError("occasion", "validation_not_eligible",
+				fmt.Sprintf("«%s» cannot be marked for %s: %s.", t.occasion.GetString("title"), t.client.GetString("name"), reason))
+		}
+	}
+	return refuseHeld(e.App, t, time.Now())
+}
+
+// ineligibility says why the occasion is not open for this client today,
+// or "" when it is: it must be active (not archived, inside its window for
+// this client's occurrence) and target the client's point and segment.
+func ineligibility(t *touchContext, now time.Time) string {
+	if ok, reason := occurrence.Active(t.occasionDates(), t.clientDates(), occurrence.Today(now, t.timezone())); !ok {
+		return reason
+	}
+	if points := t.occasion.GetStringSlice("points"); len(points) > 0 && !slices.Contains(points, t.point.Id) {
+		return "the occasion does not target the point " + t.point.GetString("name")
+	}
+	if segments := t.occasion.GetStringSlice("segments"); len(segments) > 0 && !slices.Contains(segments, t.client.GetString("segment")) {
+		segment := t.client.GetString("segment")
+		if segment == "" {
+			segment = "none"
+		}
+		return fmt.Sprintf("the occasion targets segments %v, the client's segment is %s", segments, segment)
+	}
+	return ""
+}
+
+// refuseHeld refuses a standard touch while the client has an active hold
+// (SPEC §4.5); mandatory touches stay allowed.
+func refuseHeld(app core.App, t *touchContext, now time.Time) error {
+	if t.occasion.GetString("kind") != "standard" {
+		return nil
+	}
+	hold, err := ActiveHold(app, t.client.Id, t.occasion.Id, now)
+	if err != nil || hold == nil {
+		return err
+	}
+	return fieldError("client", "validation_client_held",
+		fmt.Sprintf("%s is on hold (%s): standard occasions are paused for this client; mandatory touches remain allowed.",
+			t.client.GetString("name"), DescribeHold(app, hold)))
+}
+
+// ActiveHold returns the client's hold that applies to occasionId at now:
+// not expired (until empty or in the future) and either for every occasion
+// or for this one. Expiry needs no job: it is compared with now here.
+func ActiveHold(app core.App, clientId, occasionId string, now time.Time) (*core.Record, error) {
+	holds, err := app.FindRecordsByFilter("holds",
+		"client = {:client} && (until = '' || until > {:now}) && (occasion = '' || occasion = {:occasion})",
+		"-created", 1, 0,
+		dbx.Params{"client": clientId, "occasion": occasionId, "now": now.UTC().Format("2006-01-02 15:04:05.000Z")})
+	if err != nil || len(holds) == 0 {
+		return nil, err
+	}
+	return holds[0], nil
+}
+
+// DescribeHold states a hold for a person: its reason, the ticket or note,
+// and until when.
+func DescribeHold(app core.App, hold *core.Record) string {
+	text := "reason: " + hold.GetString("reason")
+	if id := hold.GetString("ticket"); id != "" {
+		if ticket, err := app.FindRecordById("tickets", id); err == nil {
+			text += fmt.Sprintf(", open ticket «%s»", ticket.GetString("title"))
+		}
+	} else if note := hold.GetString("note"); note != "" {
+		text += ", " + note
+	}
+	if id := hold.GetString("occasion"); id != "" {
+		if occasion, err := app.FindRecordById("occasions", id); err == nil {
+			text += fmt.Sprintf(", for «%s» only", occasion.GetString("title"))
+		}
+	}
+	if until := hold.GetDateTime("until"); !until.IsZero() {
+		text += ", until " + until.Time().Format("2006-01-02")
+	} else {
+		text += ", until lifted"
+	}
+	return text
+}

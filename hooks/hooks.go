@@ -1,0 +1,97 @@
+// Package hooks holds Touchbase's server-side behaviour (SPEC §4): the
+// record hooks that set server-owned fields, keep point scoping on writes,
+// turn every touch into a comment on the client's card in one transaction,
+// and refuse duplicates with a message a person can act on.
+//
+// Register is the only entry point; main and every test call it, so tests
+// exercise the real wiring.
+package hooks
+
+import (
+	"fmt"
+
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
+)
+
+// Staff roles (users.role).
+const (
+	RoleServiceManager = "service_manager"
+	RolePointManager   = "point_manager"
+)
+
+// Register binds every Touchbase hook to app.
+func Register(app core.App) {
+	bindPoints(app)
+	bindUsers(app)
+	bindClients(app)
+	bindCadences(app)
+	bindTouches(app)
+	bindComments(app)
+}
+
+// isStaff reports whether auth is a signed-in Touchbase user (not a
+// superuser, not anonymous).
+func isStaff(auth *core.Record) bool {
+	return auth != nil && auth.Collection().Name == "users"
+}
+
+// isServiceManager reports whether auth is a signed-in service manager.
+func isServiceManager(auth *core.Record) bool {
+	return isStaff(auth) && auth.GetString("role") == RoleServiceManager
+}
+
+// fieldError is a 400 whose data names the offending field, in
+// PocketBase's error format, so clients can show it next to the input.
+func fieldError(field, code, message string) *router.ApiError {
+	return apis.NewBadRequestError(message, validation.Errors{
+		field: validation.NewError(code, message),
+	})
+}
+
+// inTransaction runs fn, which continues the request hook chain with
+// e.Next() (the record save and every hook after it), in one database
+// transaction, so follow-up writes such as a touch's comment commit together
+// with the record or not at all. PocketBase does not wrap a plain API
+// create/update in a transaction; the response is written after the commit.
+func inTransaction(e *core.RecordRequestEvent, fn func() error) error {
+	original := e.App
+	defer func() { e.App = original }()
+
+	return e.App.RunInTransaction(func(txApp core.App) error {
+		e.App = txApp
+		return fn()
+	})
+}
+
+// refuseChanges rejects a request body that sets any of the server-owned
+// fields to something other than the record's current value (for a new
+// record: to anything non-empty). Silently overwriting the value would hide
+// a forgery attempt; a 400 naming the field says what happened.
+func refuseChanges(e *core.RecordRequestEvent, fields ...string) error {
+	info, err := e.RequestInfo()
+	if err != nil {
+		return err
+	}
+	for _, field := range fields {
+		value, ok := info.Body[field]
+		if !ok {
+			continue
+		}
+		submitted := fmt.Sprint(value)
+		if value == nil {
+			submitted = ""
+		}
+		current := ""
+		if original := e.Record.Original(); original != nil && !e.Record.IsNew() {
+			current = original.GetString(field)
+		}
+		if submitted != current {
+			return fieldError(field, "validation_server_set",
+				fmt.Sprintf("The field %q is set by the server and cannot be changed.", field))
+		}
+	}
+	return nil
+}

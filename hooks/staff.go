@@ -1,0 +1,66 @@
+package hooks
+
+import (
+	"os"
+	"strings"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// bindUsers requires a point for point managers (SPEC §3).
+func bindUsers(app core.App) {
+	app.OnRecordValidate("users").BindFunc(func(e *core.RecordEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		if e.Record.GetString("role") == RolePointManager && e.Record.GetString("point") == "" {
+			return fieldError("point", "validation_required", "A point manager needs a point.")
+		}
+		return nil
+	})
+}
+
+// bindPoints defaults a point's time zone to the server's and refuses names
+// that are not IANA zones, since "today" for the point depends on it.
+func bindPoints(app core.App) {
+	app.OnRecordValidate("points").BindFunc(func(e *core.RecordEvent) error {
+		tz := strings.TrimSpace(e.Record.GetString("timezone"))
+		if tz == "" {
+			tz = ServerTimezone()
+		}
+		if _, err := time.LoadLocation(tz); err != nil || tz == "Local" {
+			return fieldError("timezone", "validation_invalid_timezone",
+				"Unknown time zone "+tz+"; use an IANA name such as Europe/Moscow.")
+		}
+		e.Record.Set("timezone", tz)
+		return e.Next()
+	})
+}
+
+// ServerTimezone is the IANA name of the server's zone: $TZ, else the
+// target of /etc/localtime, else UTC.
+func ServerTimezone() string {
+	if tz := os.Getenv("TZ"); tz != "" {
+		if _, err := time.LoadLocation(tz); err == nil {
+			return tz
+		}
+	}
+	if target, err := os.Readlink("/etc/localtime"); err == nil {
+		if i := strings.Index(target, "zoneinfo/"); i >= 0 {
+			return target[i+len("zoneinfo/"):]
+		}
+	}
+	return "UTC"
+}
+
+// bindCadences gives a new cadence the rule of thumb of two standard
+// touches per mandatory one when none is given.
+func bindCadences(app core.App) {
+	app.OnRecordCreate("cadences").BindFunc(func(e *core.RecordEvent) error {
+		if e.Record.GetFloat("standard_per_mandatory") == 0 {
+			e.Record.Set("standard_per_mandatory", 2)
+		}
+		return e.Next()
+	})
+}

@@ -1,0 +1,262 @@
+package hooks
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"touchbase/occurrence"
+)
+
+// bindTouches wires the touch → comment behaviour (SPEC §4.1–§4.2).
+func bindTouches(app core.App) {
+	app.OnRecordCreateRequest("touches").BindFunc(onTouchCreateRequest)
+	app.OnRecordUpdateRequest("touches").BindFunc(onTouchUpdateRequest)
+	app.OnRecordCreate("touches").BindFunc(onTouchCreate)
+}
+
+// onTouchCreateRequest stamps the author, refuses forged server fields and
+// runs the save in a transaction together with its comment.
+func onTouchCreateRequest(e *core.RecordRequestEvent) error {
+	if err := refuseChanges(e, "period"); err != nil {
+		return err
+	}
+	if isStaff(e.Auth) {
+		if author := e.Record.GetString("author"); author != "" && author != e.Auth.Id {
+			return fieldError("author", "validation_server_set",
+				`The field "author" is set by the server to the signed-in user.`)
+		}
+		e.Record.Set("author", e.Auth.Id)
+	}
+
+	return inTransaction(e, func() error {
+		if err := checkTouchAllowed(e); err != nil {
+			return err
+		}
+		return e.Next()
+	})
+}
+
+// onTouchUpdateRequest keeps the history honest: the occurrence and the
+// author of a mark never change, and a status change is written on the
+// client's card in the same transaction as the change itself.
+func onTouchUpdateRequest(e *core.RecordRequestEvent) error {
+	if err := refuseChanges(e, "period", "author"); err != nil {
+		return err
+	}
+
+	before := e.Record.Original().GetString("status")
+
+	return inTransaction(e, func() error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		after := e.Record.GetString("status")
+		if before == after {
+			return nil
+		}
+		return writeStatusChangeComment(e.App, e.Record, e.Auth, before)
+	})
+}
+
+// onTouchCreate runs for every new touch, from the API, the demo or an
+// import: it sets the server-owned period, refuses a second mark for the
+// same occurrence, saves the touch and writes its comment. It insists on a
+// transaction, so that "a touch without its comment" cannot happen.
+func onTouchCreate(e *core.RecordEvent) error {
+	if !e.App.IsTransactional() {
+		return errors.New("touches must be saved inside a transaction (app.RunInTransaction) so that the touch and its comment commit together")
+	}
+
+	t, err := loadTouchContext(e.App, e.Record)
+	if err != nil {
+		return err
+	}
+
+	occ := occurrence.For(t.occasionDates(), t.clientDates(), occurrence.Today(touchTime(e.Record), t.timezone()))
+	e.Record.Set("period", occ.Period)
+
+	if err := refuseDuplicate(e.App, t, occ.Period); err != nil {
+		return err
+	}
+
+	if err := e.Next(); err != nil {
+		return err
+	}
+
+	return writeTouchComment(e.App, e.Record, t)
+}
+
+// touchContext is what the hooks need to know about a touch: its client,
+// occasion, the client's point and the author.
+type touchContext struct {
+	client, occasion, point, author *core.Record
+}
+
+// loadTouchContext finds the records a touch refers to. A missing client or
+// occasion is a 400 naming the field (the same as PocketBase's validation
+// would give), never a 500.
+func loadTouchContext(app core.App, touch *core.Record) (*touchContext, error) {
+	t := &touchContext{}
+	var err error
+
+	t.client, err = app.FindRecordById("clients", touch.GetString("client"))
+	if err != nil {
+		return nil, fieldError("client", "validation_missing_rel_records", "The client does not exist.")
+	}
+	t.occasion, err = app.FindRecordById("occasions", touch.GetString("occasion"))
+	if err != nil {
+		return nil, fieldError("occasion", "validation_missing_rel_records", "The occasion does not exist.")
+	}
+	t.point, err = app.FindRecordById("points", t.client.GetString("point"))
+	if err != nil {
+		return nil, fmt.Errorf("client %s has no point: %w", t.client.Id, err)
+	}
+	if id := touch.GetString("author"); id != "" {
+		t.author, _ = app.FindRecordById("users", id)
+	}
+	return t, nil
+}
+
+func (t *touchContext) timezone() string {
+	return t.point.GetString("timezone")
+}
+
+func (t *touchContext) occasionDates() occurrence.Occasion {
+	return occurrenceOf(t.occasion)
+}
+
+func (t *touchContext) clientDates() occurrence.Client {
+	return occurrence.Client{
+		Birthday: t.client.GetDateTime("contact_birthday").Time(),
+		Since:    t.client.GetDateTime("since").Time(),
+	}
+}
+
+// occurrenceOf converts an occasions record for the occurrence package.
+func occurrenceOf(occasion *core.Record) occurrence.Occasion {
+	return occurrence.Occasion{
+		Repeat:   occasion.GetString("repeat"),
+		Trigger:  occasion.GetString("trigger"),
+		Starts:   occasion.GetDateTime("starts").Time(),
+		Ends:     occasion.GetDateTime("ends").Time(),
+		Archived: occasion.GetBool("archived"),
+	}
+}
+
+// touchTime is the moment a touch was made: its created date once saved,
+// now while it is being created.
+func touchTime(touch *core.Record) time.Time {
+	if created := touch.GetDateTime("created"); !created.IsZero() {
+		return created.Time()
+	}
+	return time.Now()
+}
+
+// refuseDuplicate gives the 400 of SPEC §4.2 when the client already has a
+// mark for this occurrence. It runs inside the write transaction, which
+// SQLite serializes, so two concurrent marks cannot both pass; the unique
+// index (client, occasion, period) stays as the last line of defence.
+func refuseDuplicate(app core.App, t *touchContext, period string) error {
+	existing, err := app.FindFirstRecordByFilter("touches",
+		"client = {:client} && occasion = {:occasion} && period = {:period}",
+		map[string]any{"client": t.client.Id, "occasion": t.occasion.Id, "period": period})
+	if err != nil || existing == nil {
+		return nil
+	}
+
+	by := ""
+	if author, _ := app.FindRecordById("users", existing.GetString("author")); author != nil {
+		by = " by " + author.GetString("name")
+	}
+	when := existing.GetDateTime("created").Time().In(pointLocation(t.point)).Format("2006-01-02 15:04")
+	msg := fmt.Sprintf("%s was already touched for «%s»%s at %s (marked %s).",
+		t.client.GetString("name"), t.occasion.GetString("title"), by, when, existing.GetString("status"))
+
+	return fieldError("client", "validation_already_touched", msg)
+}
+
+// writeTouchComment writes the card comment for a new touch: what was done,
+// for which occasion, over which channel, by whom, and the manager's note.
+func writeTouchComment(app core.App, touch *core.Record, t *touchContext) error {
+	var text strings.Builder
+	occasion := t.occasion.GetString("title")
+	if touch.GetString("status") == "skipped" {
+		fmt.Fprintf(&text, "Skipped «%s»", occasion)
+	} else {
+		fmt.Fprintf(&text, "Touched for «%s»", occasion)
+		if channel := touch.GetString("channel"); channel != "" {
+			fmt.Fprintf(&text, " via %s", channel)
+		}
+	}
+	if t.author != nil {
+		fmt.Fprintf(&text, " by %s", t.author.GetString("name"))
+	}
+	text.WriteString(".")
+	if note := strings.TrimSpace(touch.GetString("comment")); note != "" {
+		if touch.GetString("status") == "skipped" {
+			text.WriteString(" Why: ")
+		} else {
+			text.WriteString(" ")
+		}
+		text.WriteString(note)
+	}
+
+	return saveServerComment(app, t.client.Id, "touch", touch.Id, touch.GetString("author"), text.String())
+}
+
+// writeStatusChangeComment records that a mark changed from one status to
+// the other, and who changed it.
+func writeStatusChangeComment(app core.App, touch, actor *core.Record, before string) error {
+	t, err := loadTouchContext(app, touch)
+	if err != nil {
+		return err
+	}
+	text := fmt.Sprintf("Mark for «%s» changed from %s to %s", t.occasion.GetString("title"), before, touch.GetString("status"))
+	authorId := ""
+	if isStaff(actor) {
+		text += " by " + actor.GetString("name")
+		authorId = actor.Id
+	}
+	text += "."
+	if note := strings.TrimSpace(touch.GetString("comment")); note != "" {
+		text += " " + note
+	}
+	return saveServerComment(app, t.client.Id, "touch", touch.Id, authorId, text)
+}
+
+// saveServerComment writes a comment that only the server may write
+// (kind touch or system).
+func saveServerComment(app core.App, clientId, kind, touchId, authorId, text string) error {
+	comments, err := app.FindCachedCollectionByNameOrId("comments")
+	if err != nil {
+		return err
+	}
+	comment := core.NewRecord(comments)
+	comment.Set("client", clientId)
+	comment.Set("kind", kind)
+	comment.Set("touch", touchId)
+	comment.Set("author", authorId)
+	comment.Set("text", truncate(text, 5000))
+	return app.Save(comment)
+}
+
+// pointLocation is the point's time zone, or the server's when unset.
+func pointLocation(point *core.Record) *time.Location {
+	if loc, err := time.LoadLocation(point.GetString("timezone")); err == nil && point.GetString("timezone") != "" {
+		return loc
+	}
+	return time.Local
+}
+
+// truncate cuts s to at most n runes.
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
