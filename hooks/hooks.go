@@ -10,6 +10,8 @@ package hooks
 import (
 	"fmt"
 
+	"github.com/pocketbase/dbx"
+
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
@@ -28,8 +30,10 @@ func Register(app core.App) {
 	bindUsers(app)
 	bindClients(app)
 	bindCadences(app)
+	bindOccasions(app)
 	bindTouches(app)
 	bindComments(app)
+	bindTickets(app)
 }
 
 // isStaff reports whether auth is a signed-in Touchbase user (not a
@@ -94,4 +98,9 @@ func refuseChanges(e *core.RecordRequestEvent, fields ...string) error {
 		}
 	}
 	return nil
+}
+
+// dbxHash is a WHERE field = value expression for the Find* helpers.
+func dbxHash(field string, value any) dbx.Expression {
+	return dbx.HashExp{field: value}
 }

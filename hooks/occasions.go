@@ -1,0 +1,42 @@
+package hooks
+
+import (
+	"errors"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"touchbase/tmpl"
+)
+
+// bindOccasions validates an occasion on save (SPEC §4.6): a template with
+// an unknown placeholder or broken braces is refused with a 400 naming it,
+// and the window must not end before it starts.
+func bindOccasions(app core.App) {
+	app.OnRecordValidate("occasions").BindFunc(onOccasionValidate)
+}
+
+func onOccasionValidate(e *core.RecordEvent) error {
+	if e.Record.GetString("repeat") == "" {
+		e.Record.Set("repeat", "none")
+	}
+	switch e.Record.GetString("trigger") {
+	case "":
+		e.Record.Set("trigger", "none")
+	case "birthday", "anniversary":
+		e.Record.Set("repeat", "yearly") // a personal date comes back every year
+	}
+	if err := e.Next(); err != nil {
+		return err
+	}
+
+	var bad *tmpl.Error
+	if err := tmpl.Validate(e.Record.GetString("template")); errors.As(err, &bad) {
+		return fieldError("template", "validation_template", "Template: "+bad.Message)
+	}
+
+	starts, ends := e.Record.GetDateTime("starts"), e.Record.GetDateTime("ends")
+	if !starts.IsZero() && !ends.IsZero() && ends.Time().Before(starts.Time()) {
+		return fieldError("ends", "validation_window", "The occasion ends before it starts.")
+	}
+	return nil
+}

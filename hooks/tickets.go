@@ -1,0 +1,129 @@
+package hooks
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+)
+
+// bindTickets implements the ticket side of suppression (SPEC §4.5): an
+// open ticket holds its client out of standard occasions through a linked
+// holds record (reason "ticket"), resolving it lifts the hold, and both
+// moments are written on the client's card as system comments. Like a
+// touch and its comment, the ticket, its hold and its comment commit
+// together.
+func bindTickets(app core.App) {
+	app.OnRecordCreateRequest("tickets").BindFunc(func(e *core.RecordRequestEvent) error {
+		return inTransaction(e, e.Next)
+	})
+	app.OnRecordUpdateRequest("tickets").BindFunc(func(e *core.RecordRequestEvent) error {
+		if err := refuseChanges(e, "client"); err != nil {
+			return err
+		}
+		return inTransaction(e, e.Next)
+	})
+	app.OnRecordCreate("tickets").BindFunc(onTicketCreate)
+	app.OnRecordUpdate("tickets").BindFunc(onTicketUpdate)
+	app.OnRecordValidate("holds").BindFunc(onHoldValidate)
+}
+
+func onTicketCreate(e *core.RecordEvent) error {
+	if e.Record.GetString("status") == "" {
+		e.Record.Set("status", "open")
+	}
+	stampResolvedAt(e.Record)
+	if e.Record.GetString("status") != "open" {
+		return e.Next()
+	}
+	if !e.App.IsTransactional() {
+		return errors.New("an open ticket must be saved inside a transaction so that its hold commits with it")
+	}
+	if err := e.Next(); err != nil {
+		return err
+	}
+	return holdForTicket(e.App, e.Record, "Ticket opened")
+}
+
+func onTicketUpdate(e *core.RecordEvent) error {
+	before := e.Record.Original().GetString("status")
+	stampResolvedAt(e.Record)
+	after := e.Record.GetString("status")
+	if before == after {
+		return e.Next()
+	}
+	if !e.App.IsTransactional() {
+		return errors.New("a ticket's status must change inside a transaction so that its hold follows")
+	}
+	if err := e.Next(); err != nil {
+		return err
+	}
+	if after == "open" {
+		return holdForTicket(e.App, e.Record, "Ticket reopened")
+	}
+	return liftTicketHolds(e.App, e.Record)
+}
+
+// stampResolvedAt keeps resolved_at in step with the status.
+func stampResolvedAt(ticket *core.Record) {
+	if ticket.GetString("status") == "resolved" {
+		if ticket.GetDateTime("resolved_at").IsZero() {
+			ticket.Set("resolved_at", types.NowDateTime())
+		}
+	} else {
+		ticket.Set("resolved_at", "")
+	}
+}
+
+// holdForTicket creates the ticket's hold and says so on the client's card.
+func holdForTicket(app core.App, ticket *core.Record, what string) error {
+	holds, err := app.FindCachedCollectionByNameOrId("holds")
+	if err != nil {
+		return err
+	}
+	hold := core.NewRecord(holds)
+	hold.Set("client", ticket.GetString("client"))
+	hold.Set("reason", "ticket")
+	hold.Set("ticket", ticket.Id)
+	hold.Set("note", truncate(ticket.GetString("title"), 1000))
+	if err := app.Save(hold); err != nil {
+		return err
+	}
+	return saveServerComment(app, ticket.GetString("client"), "system", "", "",
+		fmt.Sprintf("%s: «%s». Standard occasions are paused for this client until it is resolved.", what, ticket.GetString("title")))
+}
+
+// liftTicketHolds removes the holds of a resolved ticket and says so.
+func liftTicketHolds(app core.App, ticket *core.Record) error {
+	holds, err := app.FindAllRecords("holds", dbxHash("ticket", ticket.Id))
+	if err != nil {
+		return err
+	}
+	for _, hold := range holds {
+		if err := app.Delete(hold); err != nil {
+			return err
+		}
+	}
+	return saveServerComment(app, ticket.GetString("client"), "system", "", "",
+		fmt.Sprintf("Ticket resolved: «%s». Standard occasions resume.", ticket.GetString("title")))
+}
+
+// onHoldValidate keeps a hold's ticket on the same client and its expiry
+// sensible.
+func onHoldValidate(e *core.RecordEvent) error {
+	if err := e.Next(); err != nil {
+		return err
+	}
+	if id := e.Record.GetString("ticket"); id != "" {
+		ticket, err := e.App.FindRecordById("tickets", id)
+		if err != nil || ticket.GetString("client") != e.Record.GetString("client") {
+			return fieldError("ticket", "validation_ticket_client", "The ticket must belong to the same client.")
+		}
+	}
+	if until := e.Record.GetDateTime("until"); !until.IsZero() && e.Record.IsNew() && until.Time().Before(time.Now().AddDate(-1, 0, 0)) {
+		return fieldError("until", "validation_until", "The hold would have ended more than a year ago.")
+	}
+	return nil
+}
