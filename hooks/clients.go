@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
+
+	"touchbase/domain"
 )
 
 // Limits of the free "tags" labels of a client.
@@ -20,7 +22,7 @@ func bindClients(app core.App) {
 }
 
 func onClientValidate(e *core.RecordEvent) error {
-	e.Record.Set("search", NormalizeSearch(e.Record.GetString("name")+" "+e.Record.GetString("contact_name")))
+	e.Record.Set("search", domain.NormalizeSearch(e.Record.GetString("name")+" "+e.Record.GetString("contact_name")))
 	if err := e.Next(); err != nil {
 		return err
 	}
@@ -28,15 +30,6 @@ func onClientValidate(e *core.RecordEvent) error {
 		return err
 	}
 	return validateManager(e.App, e.Record)
-}
-
-// NormalizeSearch folds text for case-insensitive search in any script:
-// SQLite's LIKE folds only ASCII, so clients keep a lower-cased copy of
-// their name and contact (with ё as е) in the hidden "search" column, and
-// queries are normalised the same way.
-func NormalizeSearch(s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
-	return strings.ReplaceAll(s, "ё", "е")
 }
 
 // validateTags requires a JSON list of short, non-empty strings.
@@ -73,7 +66,7 @@ func validateManager(app core.App, client *core.Record) error {
 	if err != nil {
 		return fieldError("manager", "validation_missing_rel_records", "The manager does not exist.")
 	}
-	if manager.GetString("role") != RoleServiceManager && manager.GetString("point") != client.GetString("point") {
+	if manager.GetString("role") != domain.RoleServiceManager && manager.GetString("point") != client.GetString("point") {
 		return fieldError("manager", "validation_manager_point", "The manager must work at the client's point.")
 	}
 	return nil

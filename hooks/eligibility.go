@@ -5,9 +5,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"touchbase/domain"
 	"touchbase/occurrence"
 )
 
@@ -59,49 +59,11 @@ func refuseHeld(app core.App, t *touchContext, now time.Time) error {
 	if t.occasion.GetString("kind") != "standard" {
 		return nil
 	}
-	hold, err := ActiveHold(app, t.client.Id, t.occasion.Id, now)
+	hold, err := domain.ActiveHold(app, t.client.Id, t.occasion.Id, now)
 	if err != nil || hold == nil {
 		return err
 	}
 	return fieldError("client", "validation_client_held",
 		fmt.Sprintf("%s is on hold (%s): standard occasions are paused for this client; mandatory touches remain allowed.",
-			t.client.GetString("name"), DescribeHold(app, hold)))
-}
-
-// ActiveHold returns the client's hold that applies to occasionId at now:
-// not expired (until empty or in the future) and either for every occasion
-// or for this one. Expiry needs no job: it is compared with now here.
-func ActiveHold(app core.App, clientId, occasionId string, now time.Time) (*core.Record, error) {
-	holds, err := app.FindRecordsByFilter("holds",
-		"client = {:client} && (until = '' || until > {:now}) && (occasion = '' || occasion = {:occasion})",
-		"-created", 1, 0,
-		dbx.Params{"client": clientId, "occasion": occasionId, "now": now.UTC().Format("2006-01-02 15:04:05.000Z")})
-	if err != nil || len(holds) == 0 {
-		return nil, err
-	}
-	return holds[0], nil
-}
-
-// DescribeHold states a hold for a person: its reason, the ticket or note,
-// and until when.
-func DescribeHold(app core.App, hold *core.Record) string {
-	text := "reason: " + hold.GetString("reason")
-	if id := hold.GetString("ticket"); id != "" {
-		if ticket, err := app.FindRecordById("tickets", id); err == nil {
-			text += fmt.Sprintf(", open ticket «%s»", ticket.GetString("title"))
-		}
-	} else if note := hold.GetString("note"); note != "" {
-		text += ", " + note
-	}
-	if id := hold.GetString("occasion"); id != "" {
-		if occasion, err := app.FindRecordById("occasions", id); err == nil {
-			text += fmt.Sprintf(", for «%s» only", occasion.GetString("title"))
-		}
-	}
-	if until := hold.GetDateTime("until"); !until.IsZero() {
-		text += ", until " + until.Time().Format("2006-01-02")
-	} else {
-		text += ", until lifted"
-	}
-	return text
+			t.client.GetString("name"), domain.DescribeHold(app, hold)))
 }

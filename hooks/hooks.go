@@ -10,21 +10,13 @@ package hooks
 import (
 	"fmt"
 
-	"github.com/pocketbase/dbx"
-
-	validation "github.com/pocketbase/ozzo-validation/v4"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/router"
+
+	"touchbase/api"
+	"touchbase/domain"
 )
 
-// Staff roles (users.role).
-const (
-	RoleServiceManager = "service_manager"
-	RolePointManager   = "point_manager"
-)
-
-// Register binds every Touchbase hook to app.
+// Register binds every Touchbase hook and the custom routes to app.
 func Register(app core.App) {
 	bindPoints(app)
 	bindUsers(app)
@@ -34,25 +26,7 @@ func Register(app core.App) {
 	bindTouches(app)
 	bindComments(app)
 	bindTickets(app)
-}
-
-// isStaff reports whether auth is a signed-in Touchbase user (not a
-// superuser, not anonymous).
-func isStaff(auth *core.Record) bool {
-	return auth != nil && auth.Collection().Name == "users"
-}
-
-// isServiceManager reports whether auth is a signed-in service manager.
-func isServiceManager(auth *core.Record) bool {
-	return isStaff(auth) && auth.GetString("role") == RoleServiceManager
-}
-
-// fieldError is a 400 whose data names the offending field, in
-// PocketBase's error format, so clients can show it next to the input.
-func fieldError(field, code, message string) *router.ApiError {
-	return apis.NewBadRequestError(message, validation.Errors{
-		field: validation.NewError(code, message),
-	})
+	api.Register(app)
 }
 
 // inTransaction runs fn, which continues the request hook chain with
@@ -100,7 +74,9 @@ func refuseChanges(e *core.RecordRequestEvent, fields ...string) error {
 	return nil
 }
 
-// dbxHash is a WHERE field = value expression for the Find* helpers.
-func dbxHash(field string, value any) dbx.Expression {
-	return dbx.HashExp{field: value}
-}
+// Short local names for the domain helpers used throughout the hooks.
+var (
+	isStaff          = domain.IsStaff
+	isServiceManager = domain.IsServiceManager
+	fieldError       = domain.FieldError
+)

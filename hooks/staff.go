@@ -1,11 +1,12 @@
 package hooks
 
 import (
-	"os"
 	"strings"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
+
+	"touchbase/domain"
 )
 
 // bindUsers requires a point for point managers (SPEC §3).
@@ -14,7 +15,7 @@ func bindUsers(app core.App) {
 		if err := e.Next(); err != nil {
 			return err
 		}
-		if e.Record.GetString("role") == RolePointManager && e.Record.GetString("point") == "" {
+		if e.Record.GetString("role") == domain.RolePointManager && e.Record.GetString("point") == "" {
 			return fieldError("point", "validation_required", "A point manager needs a point.")
 		}
 		return nil
@@ -27,7 +28,7 @@ func bindPoints(app core.App) {
 	app.OnRecordValidate("points").BindFunc(func(e *core.RecordEvent) error {
 		tz := strings.TrimSpace(e.Record.GetString("timezone"))
 		if tz == "" {
-			tz = ServerTimezone()
+			tz = domain.ServerTimezone()
 		}
 		if _, err := time.LoadLocation(tz); err != nil || tz == "Local" {
 			return fieldError("timezone", "validation_invalid_timezone",
@@ -36,22 +37,6 @@ func bindPoints(app core.App) {
 		e.Record.Set("timezone", tz)
 		return e.Next()
 	})
-}
-
-// ServerTimezone is the IANA name of the server's zone: $TZ, else the
-// target of /etc/localtime, else UTC.
-func ServerTimezone() string {
-	if tz := os.Getenv("TZ"); tz != "" {
-		if _, err := time.LoadLocation(tz); err == nil {
-			return tz
-		}
-	}
-	if target, err := os.Readlink("/etc/localtime"); err == nil {
-		if i := strings.Index(target, "zoneinfo/"); i >= 0 {
-			return target[i+len("zoneinfo/"):]
-		}
-	}
-	return "UTC"
 }
 
 // bindCadences gives a new cadence the rule of thumb of two standard

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 )
@@ -97,7 +98,7 @@ func holdForTicket(app core.App, ticket *core.Record, what string) error {
 
 // liftTicketHolds removes the holds of a resolved ticket and says so.
 func liftTicketHolds(app core.App, ticket *core.Record) error {
-	holds, err := app.FindAllRecords("holds", dbxHash("ticket", ticket.Id))
+	holds, err := app.FindAllRecords("holds", dbx.HashExp{"ticket": ticket.Id})
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"touchbase/domain"
 	"touchbase/occurrence"
 )
 
@@ -172,7 +173,7 @@ func refuseDuplicate(app core.App, t *touchContext, period string) error {
 	if author, _ := app.FindRecordById("users", existing.GetString("author")); author != nil {
 		by = " by " + author.GetString("name")
 	}
-	when := existing.GetDateTime("created").Time().In(pointLocation(t.point)).Format("2006-01-02 15:04")
+	when := existing.GetDateTime("created").Time().In(domain.PointLocation(t.point)).Format("2006-01-02 15:04")
 	msg := fmt.Sprintf("%s was already touched for «%s»%s at %s (marked %s).",
 		t.client.GetString("name"), t.occasion.GetString("title"), by, when, existing.GetString("status"))
 
@@ -242,14 +243,6 @@ func saveServerComment(app core.App, clientId, kind, touchId, authorId, text str
 	comment.Set("author", authorId)
 	comment.Set("text", truncate(text, 5000))
 	return app.Save(comment)
-}
-
-// pointLocation is the point's time zone, or the server's when unset.
-func pointLocation(point *core.Record) *time.Location {
-	if loc, err := time.LoadLocation(point.GetString("timezone")); err == nil && point.GetString("timezone") != "" {
-		return loc
-	}
-	return time.Local
 }
 
 // truncate cuts s to at most n runes.

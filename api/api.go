@@ -1,0 +1,90 @@
+// Package api serves Touchbase's custom routes under /api/touchbase/
+// (SPEC §6). Every route requires a signed-in staff user (or a superuser)
+// and applies the same point scoping as the collection rules: a point
+// manager sees only their point, whatever the query says.
+package api
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+
+	"touchbase/domain"
+)
+
+// Register binds the routes to app's router when it serves.
+func Register(app core.App) {
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		g := se.Router.Group("/api/touchbase")
+		g.Bind(apis.RequireAuth())
+		g.BindFunc(requireScope)
+		g.GET("/worklist", worklist)
+		g.GET("/due", due)
+		g.GET("/plan", plan)
+		g.GET("/stats", stats)
+		g.GET("/clients/{id}/timeline", timeline)
+		g.GET("/export/touches.csv", exportTouches)
+		return se.Next()
+	})
+}
+
+// Scope is who is asking and which points they may see.
+type Scope struct {
+	// Auth is the signed-in user (a users or _superusers record).
+	Auth *core.Record
+	// Points limits every query to these point ids; nil means every point
+	// (service managers and superusers).
+	Points []string
+}
+
+// All reports whether the caller sees every point.
+func (s *Scope) All() bool { return s.Points == nil }
+
+// Allows reports whether the caller may see data of pointId.
+func (s *Scope) Allows(pointId string) bool {
+	return s.All() || slices.Contains(s.Points, pointId)
+}
+
+const scopeKey = "touchbase.scope"
+
+// requireScope resolves the caller's scope once per request: service
+// managers and superusers see every point, point managers only their own;
+// a users record without a role (or a point manager without a point) is
+// refused.
+func requireScope(e *core.RequestEvent) error {
+	scope := &Scope{Auth: e.Auth}
+	switch {
+	case e.HasSuperuserAuth(), domain.IsServiceManager(e.Auth):
+	case domain.IsStaff(e.Auth) && e.Auth.GetString("role") == domain.RolePointManager && e.Auth.GetString("point") != "":
+		scope.Points = []string{e.Auth.GetString("point")}
+	default:
+		return e.ForbiddenError("Only Touchbase staff can use this route.", nil)
+	}
+	e.Set(scopeKey, scope)
+	return e.Next()
+}
+
+// scopeOf returns the caller's scope resolved by requireScope.
+func scopeOf(e *core.RequestEvent) *Scope {
+	scope, _ := e.Get(scopeKey).(*Scope)
+	return scope
+}
+
+// narrowToPoint applies the point= query parameter: anyone may narrow to a
+// point they can see; a point manager naming another point gets a 403 that
+// names the parameter, never a wider result.
+func narrowToPoint(e *core.RequestEvent, scope *Scope) (*Scope, error) {
+	point := strings.TrimSpace(e.Request.URL.Query().Get("point"))
+	if point == "" {
+		return scope, nil
+	}
+	if !scope.Allows(point) {
+		return nil, domain.ScopeError("point", "point: you can only see your own point.")
+	}
+	if _, err := e.App.FindRecordById("points", point); err != nil {
+		return nil, domain.FieldError("point", "validation_unknown_point", "point: no such point.")
+	}
+	return &Scope{Auth: scope.Auth, Points: []string{point}}, nil
+}

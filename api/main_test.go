@@ -1,0 +1,9 @@
+package api_test
+
+import (
+	"testing"
+
+	"touchbase/testapp"
+)
+
+func TestMain(m *testing.M) { testapp.Main(m) }
