@@ -1,0 +1,88 @@
+// Command touchbase is the Touchbase server: PocketBase with Touchbase's
+// collections, rules and hooks, the manager page at / and the dashboard at
+// /_/. Run `touchbase serve --demo` to start with a demo data set.
+package main
+
+import (
+	_ "time/tzdata" // points name IANA zones; do not depend on the host having them
+	"embed"
+	"io/fs"
+	"log"
+	"net/http"
+	"os"
+
+	"github.com/pocketbase/pocketbase"
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/plugins/migratecmd"
+	"github.com/pocketbase/pocketbase/tools/hook"
+	"github.com/spf13/cobra"
+
+	"touchbase/demo"
+	"touchbase/hooks"
+	_ "touchbase/migrations"
+)
+
+//go:embed all:pb_public
+var publicFiles embed.FS
+
+func main() {
+	app := pocketbase.New()
+
+	var withDemo bool
+	app.RootCmd.PersistentFlags().BoolVar(&withDemo, "demo", false,
+		"fill an empty data dir with the demo data set before serving (prints the sign-in credentials)")
+
+	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{
+		TemplateLang: migratecmd.TemplateLangGo,
+		Automigrate:  false, // the schema lives in Go migrations written by hand
+	})
+
+	hooks.Register(app)
+
+	app.RootCmd.AddCommand(demoCommand(app))
+
+	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
+		if withDemo {
+			if err := demo.SeedIfEmpty(e.App, os.Stdout); err != nil {
+				return err
+			}
+		}
+		return e.Next()
+	})
+
+	// the manager page, embedded in the binary; registered last so that the
+	// API and dashboard routes win
+	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
+		Func: func(e *core.ServeEvent) error {
+			if !e.Router.HasRoute(http.MethodGet, "/{path...}") {
+				public, err := fs.Sub(publicFiles, "pb_public")
+				if err != nil {
+					return err
+				}
+				e.Router.GET("/{path...}", apis.Static(public, true))
+			}
+			return e.Next()
+		},
+		Priority: 999,
+	})
+
+	if err := app.Start(); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// demoCommand fills an empty data dir with the demo data set and prints the
+// staff credentials.
+func demoCommand(app core.App) *cobra.Command {
+	return &cobra.Command{
+		Use:   "demo",
+		Short: "Fill an empty data dir with a bilingual demo data set and print the credentials",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := app.RunAllMigrations(); err != nil {
+				return err
+			}
+			return demo.SeedIfEmpty(app, os.Stdout)
+		},
+	}
+}
