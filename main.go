@@ -4,12 +4,12 @@
 package main
 
 import (
-	_ "time/tzdata" // points name IANA zones; do not depend on the host having them
 	"embed"
 	"io/fs"
 	"log"
 	"net/http"
 	"os"
+	_ "time/tzdata" // points name IANA zones; do not depend on the host having them
 
 	"github.com/pocketbase/pocketbase"
 	"github.com/pocketbase/pocketbase/apis"
