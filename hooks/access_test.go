@@ -65,6 +65,8 @@ func accessTable() []access {
 		{collection: "clients", action: "delete", target: C1c, expect: [5]int{204, 204, 404, 404, 404}},
 
 		{collection: "occasions", action: "list", target: OccStandard, expect: [5]int{200, 200, 200, 200, 0}},
+		{collection: "occasions", action: "list", target: OccP2Only, expect: [5]int{200, 200, 0, 200, 0}},
+		{collection: "occasions", action: "view", target: OccP2Only, expect: [5]int{200, 200, 404, 200, 404}},
 		{collection: "occasions", action: "view", target: OccStandard, expect: [5]int{200, 200, 200, 200, 404}},
 		{collection: "occasions", action: "create", body: `{"title":"Webinar","kind":"standard"}`, expect: [5]int{200, 200, 400, 400, 400}},
 		{collection: "occasions", action: "update", target: OccStandard, body: `{"title":"Renamed"}`, expect: [5]int{200, 200, 404, 404, 404}},

@@ -109,7 +109,7 @@ func createCollections(app core.App) error {
 		&core.BoolField{Name: "archived", Help: "Archived occasions leave every list but keep their history."},
 	)
 	withAutodates(occasions)
-	occasions.ListRule = rule(ruleServiceManager + ` || (` + rulePointManager + ` && (points:length = 0 || points ?= @request.auth.point))`)
+	occasions.ListRule = rule(ruleServiceManager + ` || (` + rulePointManager + ` && (points:length = 0 || points.id ?= @request.auth.point))`)
 	occasions.ViewRule = occasions.ListRule
 	occasions.CreateRule = rule(ruleServiceManager)
 	occasions.UpdateRule = rule(ruleServiceManager)
