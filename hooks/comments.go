@@ -28,6 +28,9 @@ func onCommentCreateRequest(e *core.RecordRequestEvent) error {
 		return fieldError("touch", "validation_server_set",
 			`The field "touch" is set by the server; mark the touch instead and its comment is written for you.`)
 	}
+	if err := requireOwnClient(e); err != nil {
+		return err
+	}
 	if isStaff(e.Auth) {
 		if author := e.Record.GetString("author"); author != "" && author != e.Auth.Id {
 			return fieldError("author", "validation_server_set", `The field "author" is set by the server to the signed-in user.`)
@@ -39,7 +42,7 @@ func onCommentCreateRequest(e *core.RecordRequestEvent) error {
 }
 
 func onCommentUpdateRequest(e *core.RecordRequestEvent) error {
-	if err := refuseChanges(e, "kind", "touch", "author"); err != nil {
+	if err := refuseChanges(e, "kind", "touch", "author", "client"); err != nil {
 		return err
 	}
 	return e.Next()

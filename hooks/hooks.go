@@ -21,6 +21,8 @@ func Register(app core.App) {
 	bindPoints(app)
 	bindUsers(app)
 	bindClients(app)
+	bindClientScope(app)
+	bindInputChecks(app)
 	bindCadences(app)
 	bindOccasions(app)
 	bindTouches(app)
@@ -42,6 +44,16 @@ func inTransaction(e *core.RecordRequestEvent, fn func() error) error {
 		e.App = txApp
 		return fn()
 	})
+}
+
+// unchangeableWhy explains, per field, why refuseChanges refuses it.
+var unchangeableWhy = map[string]string{
+	"author":   "it is set by the server to the signed-in user",
+	"period":   "it is set by the server from the occasion's occurrence",
+	"kind":     "only manual comments can be written through the API",
+	"touch":    "it is set by the server when a touch is marked",
+	"client":   "the record stays with its client (create a new one instead)",
+	"occasion": "the mark stays with its occasion (create a new one instead)",
 }
 
 // refuseChanges rejects a request body that sets any of the server-owned
@@ -67,8 +79,8 @@ func refuseChanges(e *core.RecordRequestEvent, fields ...string) error {
 			current = original.GetString(field)
 		}
 		if submitted != current {
-			return fieldError(field, "validation_server_set",
-				fmt.Sprintf("The field %q is set by the server and cannot be changed.", field))
+			return fieldError(field, "validation_unchangeable",
+				fmt.Sprintf("The field %q cannot be changed: %s.", field, unchangeableWhy[field]))
 		}
 	}
 	return nil

@@ -189,18 +189,18 @@ func TestClientScoping(t *testing.T) {
 	}
 	scenarios := []tests.ApiScenario{
 		{Name: "create a client in another point", Method: http.MethodPost, URL: clientsURL,
-			Body: body(kv("name", "Stolen Ltd"), kv("point", P2)), ExpectedStatus: 400, ExpectedContent: []string{`"status":400`},
+			Body: body(kv("name", "Stolen Ltd"), kv("point", P2)), ExpectedStatus: 400, ExpectedContent: []string{`"point":{"code":"validation_point_scope"`},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
 				if n := Count(t, app, "clients", `name = "Stolen Ltd"`); n != 0 {
 					t.Error("client created in another point")
 				}
 			}},
 		{Name: "create an own client managed by another point's manager", Method: http.MethodPost, URL: clientsURL,
-			Body: body(kv("name", "Mixed Ltd"), kv("point", P1), kv("manager", PM2)), ExpectedStatus: 400, ExpectedContent: []string{`"status":400`}},
+			Body: body(kv("name", "Mixed Ltd"), kv("point", P1), kv("manager", PM2)), ExpectedStatus: 400, ExpectedContent: []string{`"manager":{"code":"validation_manager_point"`}},
 		{Name: "move an own client to another point", Method: http.MethodPatch, URL: clientsURL + "/" + C1,
-			Body: body(kv("point", P2)), ExpectedStatus: 404, ExpectedContent: []string{`"status":404`}, AfterTestFunc: stays("point", P1)},
+			Body: body(kv("point", P2)), ExpectedStatus: 400, ExpectedContent: []string{`"point":{"code":"validation_point_scope"`}, AfterTestFunc: stays("point", P1)},
 		{Name: "reclassify an own client's segment", Method: http.MethodPatch, URL: clientsURL + "/" + C1,
-			Body: body(kv("segment", "A+")), ExpectedStatus: 404, ExpectedContent: []string{`"status":404`}, AfterTestFunc: stays("segment", "A")},
+			Body: body(kv("segment", "A+")), ExpectedStatus: 400, ExpectedContent: []string{`"segment":{"code":"validation_segment_owner"`}, AfterTestFunc: stays("segment", "A")},
 		{Name: "edit an own client's contact details", Method: http.MethodPatch, URL: clientsURL + "/" + C1,
 			Body: body(kv("contact_name", "Ирина Сергеевна"), kv("phone", "+7 495 765-43-21")), ExpectedStatus: 200,
 			ExpectedContent: []string{`"contact_name":"Ирина Сергеевна"`}, AfterTestFunc: stays("search", "ооо ромашка ирина сергеевна")},
@@ -229,7 +229,7 @@ func TestServerCommentsAreImmutable(t *testing.T) {
 		{"point manager deletes a touch comment", http.MethodDelete, PM1, ``, 404, `"status":404`},
 		{"service manager edits a touch comment", http.MethodPatch, SM, `{"text":"never happened"}`, 404, `"status":404`},
 		{"service manager deletes a touch comment", http.MethodDelete, SM, ``, 404, `"status":404`},
-		{"superuser cannot turn it into a manual comment", http.MethodPatch, Superuser, `{"kind":"manual"}`, 400, `"kind":{"code":"validation_server_set"`},
+		{"superuser cannot turn it into a manual comment", http.MethodPatch, Superuser, `{"kind":"manual"}`, 400, `"kind":{"code":"validation_unchangeable"`},
 	}
 	for _, s := range scenarios {
 		scenario := tests.ApiScenario{
@@ -266,7 +266,9 @@ func TestServerCommentsAreImmutable(t *testing.T) {
 		{Name: "create a comment as someone else", Body: body(kv("client", C1), kv("text", "forged"), kv("author", PM1b)),
 			ExpectedContent: []string{`"author":{"code":"validation_server_set"`}},
 		{Name: "create a comment on another point's client", Body: body(kv("client", C2), kv("text", "hello")),
-			ExpectedContent: []string{`"status":400`}},
+			ExpectedContent: []string{`"client":{"code":"validation_client_scope"`}},
+		{Name: "create a comment on an unknown client", Body: body(kv("client", "nosuchclient000"), kv("text", "hello")),
+			ExpectedContent: []string{`"client":{"code":"validation_client_scope"`}},
 	}
 	for _, s := range forged {
 		s.Method, s.URL, s.Headers, s.TestAppFactory, s.ExpectedStatus = http.MethodPost, commentsURL, Auth(PM1), Factory, 400

@@ -25,6 +25,9 @@ func onTouchCreateRequest(e *core.RecordRequestEvent) error {
 	if err := refuseChanges(e, "period"); err != nil {
 		return err
 	}
+	if err := requireOwnClient(e); err != nil {
+		return err
+	}
 	if isStaff(e.Auth) {
 		if author := e.Record.GetString("author"); author != "" && author != e.Auth.Id {
 			return fieldError("author", "validation_server_set",
@@ -45,7 +48,7 @@ func onTouchCreateRequest(e *core.RecordRequestEvent) error {
 // author of a mark never change, and a status change is written on the
 // client's card in the same transaction as the change itself.
 func onTouchUpdateRequest(e *core.RecordRequestEvent) error {
-	if err := refuseChanges(e, "period", "author"); err != nil {
+	if err := refuseChanges(e, "period", "author", "client", "occasion"); err != nil {
 		return err
 	}
 

@@ -96,7 +96,7 @@ func TestTouchWritesOneComment(t *testing.T) {
 			Method: http.MethodPost, URL: touchesURL, Headers: Auth(PM1), TestAppFactory: Factory,
 			Body:            body(kv("client", C1), kv("occasion", OccStandard), kv("status", "done"), kv("period", "2019")),
 			ExpectedStatus:  400,
-			ExpectedContent: []string{`"period":{"code":"validation_server_set"`},
+			ExpectedContent: []string{`"period":{"code":"validation_unchangeable"`},
 			AfterTestFunc:   expectNoTouch(C1, OccStandard),
 		},
 		{
@@ -143,14 +143,17 @@ func TestTouchWritesOneComment(t *testing.T) {
 			Method: http.MethodPatch, URL: touchesURL + "/" + T1, Headers: Auth(PM1b), TestAppFactory: Factory,
 			Body:            body(kv("author", PM1b)),
 			ExpectedStatus:  400,
-			ExpectedContent: []string{`"author":{"code":"validation_server_set"`},
+			ExpectedContent: []string{`"author":{"code":"validation_unchangeable"`},
 		},
 		{
 			Name:   "a touch cannot be moved to another client",
 			Method: http.MethodPatch, URL: touchesURL + "/" + T1, Headers: Auth(SM), TestAppFactory: Factory,
 			Body:            body(kv("client", C1b)),
-			ExpectedStatus:  404,
-			ExpectedContent: []string{`"status":404`},
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"client":{"code":"validation_unchangeable"`},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+				onlyTouch(t, app, C1, OccMandatory)
+			},
 		},
 	}
 	for _, s := range scenarios {

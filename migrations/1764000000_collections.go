@@ -83,12 +83,8 @@ func createCollections(app core.App) error {
 	clients.AddIndex("idx_clients_point_segment", false, "point, segment", "")
 	clients.ListRule = rule(ruleServiceManager + ` || (` + rulePointManager + ` && point = @request.auth.point)`)
 	clients.ViewRule = clients.ListRule
-	managerOfPointInBody := `(@request.body.manager:isset = false || @request.body.manager = "" || @request.body.manager.point = @request.auth.point)`
-	clients.CreateRule = rule(ruleServiceManager + ` || (` + rulePointManager + ` && @request.body.point = @request.auth.point && ` + managerOfPointInBody + `)`)
-	clients.UpdateRule = rule(ruleServiceManager + ` || (` + rulePointManager + ` && point = @request.auth.point` +
-		` && (@request.body.point:isset = false || @request.body.point = point)` +
-		` && (@request.body.segment:isset = false || @request.body.segment = segment)` +
-		` && (@request.body.manager:isset = false || @request.body.manager = manager || ` + managerOfPointInBody + `))`)
+	clients.CreateRule = rule(ruleStaffWithScope)
+	clients.UpdateRule = clients.ListRule
 	clients.DeleteRule = rule(ruleServiceManager)
 	if err := app.Save(clients); err != nil {
 		return err
@@ -134,8 +130,8 @@ func createCollections(app core.App) error {
 	touches.AddIndex("idx_touches_author", false, "author", "")
 	touches.ListRule = rule(ruleOwnClient)
 	touches.ViewRule = touches.ListRule
-	touches.CreateRule = rule(ruleOwnClientInBody)
-	touches.UpdateRule = rule(ruleOwnClient + ` && ` + ruleKeepClient + ` && (@request.body.occasion:isset = false || @request.body.occasion = occasion)`)
+	touches.CreateRule = rule(ruleStaffWithScope)
+	touches.UpdateRule = rule(ruleOwnClient)
 	touches.DeleteRule = nil // history: only superusers may remove a touch
 	if err := app.Save(touches); err != nil {
 		return err
@@ -154,9 +150,9 @@ func createCollections(app core.App) error {
 	comments.AddIndex("idx_comments_touch", false, "touch", "")
 	comments.ListRule = rule(ruleOwnClient)
 	comments.ViewRule = comments.ListRule
-	comments.CreateRule = rule(ruleOwnClientInBody)
+	comments.CreateRule = rule(ruleStaffWithScope)
 	ownManualComment := `kind = "manual" && (` + ruleServiceManager + ` || (` + rulePointManager + ` && client.point = @request.auth.point && author = @request.auth.id))`
-	comments.UpdateRule = rule(ownManualComment + ` && ` + ruleKeepClient)
+	comments.UpdateRule = rule(ownManualComment)
 	comments.DeleteRule = rule(ownManualComment)
 	if err := app.Save(comments); err != nil {
 		return err

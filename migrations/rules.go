@@ -17,10 +17,9 @@ const (
 	// managers see every client, point managers only their point's.
 	ruleOwnClient = `(` + ruleServiceManager + ` || (` + rulePointManager + ` && client.point = @request.auth.point))`
 
-	// ruleOwnClientInBody is the create-time twin of ruleOwnClient: the
-	// submitted client must belong to the caller's point.
-	ruleOwnClientInBody = `(` + ruleServiceManager + ` || (` + rulePointManager + ` && @request.body.client.point = @request.auth.point))`
-
-	// ruleKeepClient forbids moving a record to another client.
-	ruleKeepClient = `(@request.body.client:isset = false || @request.body.client = client)`
+	// ruleStaffWithScope lets service managers and point managers with a
+	// point create records; which client or point they may name is checked
+	// by the hooks (hooks/scope.go), so that a foreign or unknown id gets a
+	// 400 naming the field instead of a rule failure that names nothing.
+	ruleStaffWithScope = `(` + ruleServiceManager + ` || ` + rulePointManager + `)`
 )

@@ -1,0 +1,103 @@
+package hooks
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+)
+
+// bindInputChecks refuses body values that PocketBase would otherwise cast
+// quietly (SPEC §10: no silent change): "31.02.1980" into an empty date,
+// "abc" into the number 0, {"a":1} into the text "map[a:1]". Each gets a
+// 400 naming the field.
+//
+// The check is a router middleware because by the time the record request
+// hooks run, PocketBase has already cast the body (the raw text is gone).
+func bindInputChecks(app core.App) {
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		se.Router.BindFunc(refuseUncastable)
+		return se.Next()
+	})
+}
+
+func refuseUncastable(e *core.RequestEvent) error {
+	if (e.Request.Method != http.MethodPost && e.Request.Method != http.MethodPatch) ||
+		!strings.HasPrefix(e.Request.URL.Path, "/api/collections/") {
+		return e.Next()
+	}
+	collection, err := e.App.FindCachedCollectionByNameOrId(e.Request.PathValue("collection"))
+	if err != nil {
+		return e.Next() // PocketBase answers unknown collections itself
+	}
+	info, err := e.RequestInfo()
+	if err != nil {
+		return e.Next() // and unreadable bodies
+	}
+	for _, field := range collection.Fields {
+		name := field.GetName()
+		value, ok := info.Body[name]
+		if !ok || value == nil {
+			continue
+		}
+		if problem := uncastable(field, value); problem != "" {
+			return fieldError(name, "validation_invalid_value", fmt.Sprintf("%s: %s.", name, problem))
+		}
+	}
+	return e.Next()
+}
+
+// uncastable says what is wrong with value for field, or "" when it is
+// fine (or for PocketBase's own validators to judge).
+func uncastable(field core.Field, value any) string {
+	switch field.(type) {
+	case *core.DateField:
+		if s, ok := value.(string); !ok {
+			return "a date must be text such as 2027-01-31"
+		} else if d, _ := types.ParseDateTime(s); d.IsZero() && strings.TrimSpace(s) != "" {
+			return fmt.Sprintf("%q is not a valid date; use YYYY-MM-DD, e.g. 2027-01-31", s)
+		}
+	case *core.NumberField:
+		switch v := value.(type) {
+		case float64, int, int64:
+		case string:
+			if _, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err != nil && strings.TrimSpace(v) != "" {
+				return fmt.Sprintf("%q is not a number", v)
+			}
+		default:
+			return "must be a number"
+		}
+	case *core.BoolField:
+		switch v := value.(type) {
+		case bool:
+		case string:
+			switch v {
+			case "", "true", "false", "1", "0", "on", "off":
+			default:
+				return fmt.Sprintf("%q is not true or false", v)
+			}
+		default:
+			return "must be true or false"
+		}
+	case *core.TextField, *core.EmailField:
+		if _, ok := value.(string); !ok {
+			return "must be text"
+		}
+	case *core.RelationField, *core.SelectField:
+		switch v := value.(type) {
+		case string, []string:
+		case []any:
+			for _, item := range v {
+				if _, ok := item.(string); !ok {
+					return "must be an id or a list of ids (text)"
+				}
+			}
+		default:
+			return "must be an id or a list of ids (text)"
+		}
+	}
+	return ""
+}
