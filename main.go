@@ -27,7 +27,9 @@ import (
 var publicFiles embed.FS
 
 func main() {
-	app := pocketbase.New()
+	// not dev mode under `go run` either: the README runs it that way, and
+	// dev mode prints every SQL statement
+	app := pocketbase.NewWithConfig(pocketbase.Config{DefaultDev: false})
 
 	var withDemo bool
 	app.RootCmd.PersistentFlags().BoolVar(&withDemo, "demo", false,
