@@ -183,6 +183,15 @@ func refuseDuplicate(app core.App, t *touchContext, period string) error {
 	return fieldError("client", "validation_already_touched", msg)
 }
 
+// channelPhrases say how a touch was made, for the card comment.
+var channelPhrases = map[string]string{
+	"telegram": "via Telegram",
+	"whatsapp": "via WhatsApp",
+	"email":    "by email",
+	"phone":    "by phone",
+	"meeting":  "in a meeting",
+}
+
 // writeTouchComment writes the card comment for a new touch: what was done,
 // for which occasion, over which channel, by whom, and the manager's note.
 func writeTouchComment(app core.App, touch *core.Record, t *touchContext) error {
@@ -192,8 +201,8 @@ func writeTouchComment(app core.App, touch *core.Record, t *touchContext) error 
 		fmt.Fprintf(&text, "Skipped «%s»", occasion)
 	} else {
 		fmt.Fprintf(&text, "Touched for «%s»", occasion)
-		if channel := touch.GetString("channel"); channel != "" {
-			fmt.Fprintf(&text, " via %s", channel)
+		if via := channelPhrases[touch.GetString("channel")]; via != "" {
+			text.WriteString(" " + via)
 		}
 	}
 	if t.author != nil {

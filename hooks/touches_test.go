@@ -62,7 +62,7 @@ func TestTouchWritesOneComment(t *testing.T) {
 					t.Fatalf("want 1 comment, got %d", len(comments))
 				}
 				c := comments[0]
-				want := "Touched for «Useful article» via telegram by Olga Moscow. Sent the article about logistics"
+				want := "Touched for «Useful article» via Telegram by Olga Moscow. Sent the article about logistics"
 				if c.GetString("kind") != "touch" || c.GetString("client") != C1 || c.GetString("author") != PM1 || c.GetString("text") != want {
 					t.Errorf("comment = %v", c.FieldsData())
 				}
