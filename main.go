@@ -16,7 +16,6 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
 	"github.com/pocketbase/pocketbase/tools/hook"
-	"github.com/spf13/cobra"
 
 	"touchbase/demo"
 	"touchbase/hooks"
@@ -43,6 +42,8 @@ func main() {
 	hooks.Register(app)
 
 	app.RootCmd.AddCommand(demoCommand(app))
+	app.RootCmd.AddCommand(importCommand(app))
+	app.RootCmd.AddCommand(exportCommand(app))
 
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		if withDemo {
@@ -71,20 +72,5 @@ func main() {
 
 	if err := app.Start(); err != nil {
 		log.Fatal(err)
-	}
-}
-
-// demoCommand fills an empty data dir with the demo data set and prints the
-// staff credentials.
-func demoCommand(app core.App) *cobra.Command {
-	return &cobra.Command{
-		Use:   "demo",
-		Short: "Fill an empty data dir with a bilingual demo data set and print the credentials",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := app.RunAllMigrations(); err != nil {
-				return err
-			}
-			return demo.SeedIfEmpty(app, os.Stdout)
-		},
 	}
 }

@@ -1,0 +1,216 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/spf13/cobra"
+
+	"touchbase/csvio"
+	"touchbase/demo"
+	"touchbase/domain"
+)
+
+// The commands Touchbase adds to PocketBase's (SPEC §9): demo, import and
+// export.
+
+// demoCommand fills an empty data dir with the demo data set and prints the
+// staff credentials.
+func demoCommand(app core.App) *cobra.Command {
+	return &cobra.Command{
+		Use:   "demo",
+		Short: "Fill an empty data dir with a bilingual demo data set and print the credentials",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := app.RunAllMigrations(); err != nil {
+				return err
+			}
+			return demo.SeedIfEmpty(app, os.Stdout)
+		},
+	}
+}
+
+// importCommand is `touchbase import clients FILE.csv`: all rows or none,
+// with a line-numbered report of the rejected ones (SPEC §9). A rejected
+// file exits non-zero.
+func importCommand(app core.App) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "import",
+		Short: "Import data from a CSV file: every row or none, with a line-numbered report",
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "clients FILE.csv",
+		Short: "Create the clients listed in a CSV file (- reads standard input)",
+		Long: `Create the clients listed in a CSV file, all or nothing.
+
+The first line names the columns: ` + strings.Join(csvio.ClientColumns, ", ") + `
+(name and point required, any order). point is the point's name, manager the
+user's email, tags are separated by ";", dates are YYYY-MM-DD or DD.MM.YYYY.
+The file is UTF-8 (with or without BOM) or Windows-1251, delimited by "," or ";".
+When any row has a problem, nothing is imported and every problem is listed
+with its line number.`,
+		Args:         cobra.ExactArgs(1),
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := app.RunAllMigrations(); err != nil {
+				return err
+			}
+			var in io.Reader = cmd.InOrStdin()
+			if args[0] != "-" {
+				f, err := os.Open(args[0])
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				in = f
+			}
+			report, err := csvio.ImportClients(app, in)
+			fmt.Fprint(cmd.OutOrStdout(), report.String())
+			if errors.Is(err, csvio.ErrRejected) {
+				return fmt.Errorf("%s: %w", args[0], err)
+			}
+			return err
+		},
+	})
+	return cmd
+}
+
+// exportCommand is `touchbase export touches|clients`: CSV on standard
+// output (SPEC §9), with every point's data.
+func exportCommand(app core.App) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Write touches or clients as CSV to standard output",
+	}
+
+	var point, occasion, status, from, to string
+	var bom bool
+	touches := &cobra.Command{
+		Use:          "touches",
+		Short:        "Write touches as CSV (the columns of the export/touches.csv route)",
+		Args:         cobra.NoArgs,
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := app.RunAllMigrations(); err != nil {
+				return err
+			}
+			if status != "" && status != "done" && status != "skipped" {
+				return fmt.Errorf("--status: expected done or skipped, not %q", status)
+			}
+			filter := csvio.TouchFilter{Status: status}
+			loc := time.Local
+			if point != "" {
+				p, err := findPointByName(app, point)
+				if err != nil {
+					return err
+				}
+				filter.Points = []string{p.Id}
+				loc = domain.PointLocation(p)
+			}
+			if occasion != "" {
+				id, err := findOccasionByIdOrTitle(app, occasion)
+				if err != nil {
+					return err
+				}
+				filter.Occasion = id
+			}
+			var ok bool
+			if from != "" {
+				if filter.From, ok = csvio.ParseDate(from, loc, false); !ok {
+					return fmt.Errorf("--from: expected YYYY-MM-DD or an RFC 3339 time, not %q", from)
+				}
+			}
+			if to != "" {
+				if filter.To, ok = csvio.ParseDate(to, loc, true); !ok {
+					return fmt.Errorf("--to: expected YYYY-MM-DD or an RFC 3339 time, not %q", to)
+				}
+			}
+			out := cmd.OutOrStdout()
+			if bom {
+				io.WriteString(out, csvio.BOM)
+			}
+			return csvio.ExportTouches(app, out, filter)
+		},
+	}
+	touches.Flags().StringVar(&point, "point", "", "only this point's clients (the point's name)")
+	touches.Flags().StringVar(&occasion, "occasion", "", "only this occasion (its id or exact title)")
+	touches.Flags().StringVar(&status, "status", "", "only done or skipped marks")
+	touches.Flags().StringVar(&from, "from", "", "created on or after this day (YYYY-MM-DD, in the point's zone with --point) or time (RFC 3339)")
+	touches.Flags().StringVar(&to, "to", "", "created on or before this day or time")
+	touches.Flags().BoolVar(&bom, "bom", false, "start with a UTF-8 byte-order mark, for Excel")
+
+	var clientsPoint string
+	var clientsBOM bool
+	clients := &cobra.Command{
+		Use:          "clients",
+		Short:        "Write clients as CSV, in the form `import clients` reads",
+		Args:         cobra.NoArgs,
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := app.RunAllMigrations(); err != nil {
+				return err
+			}
+			var points []string
+			if clientsPoint != "" {
+				p, err := findPointByName(app, clientsPoint)
+				if err != nil {
+					return err
+				}
+				points = []string{p.Id}
+			}
+			out := cmd.OutOrStdout()
+			if clientsBOM {
+				io.WriteString(out, csvio.BOM)
+			}
+			return csvio.ExportClients(app, out, points)
+		},
+	}
+	clients.Flags().StringVar(&clientsPoint, "point", "", "only this point's clients (the point's name)")
+	clients.Flags().BoolVar(&clientsBOM, "bom", false, "start with a UTF-8 byte-order mark, for Excel")
+
+	cmd.AddCommand(touches, clients)
+	return cmd
+}
+
+// findPointByName finds a point by its name in any case, or by its id.
+func findPointByName(app core.App, name string) (*core.Record, error) {
+	points, err := app.FindAllRecords("points")
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, p := range points {
+		if p.Id == name || strings.EqualFold(p.GetString("name"), strings.TrimSpace(name)) {
+			return p, nil
+		}
+		names = append(names, p.GetString("name"))
+	}
+	return nil, fmt.Errorf("--point: no point is named %q; the points are %s", name, strings.Join(names, ", "))
+}
+
+// findOccasionByIdOrTitle finds an occasion by id, or by a title that
+// exactly one occasion has.
+func findOccasionByIdOrTitle(app core.App, idOrTitle string) (string, error) {
+	if o, err := app.FindRecordById("occasions", idOrTitle); err == nil {
+		return o.Id, nil
+	}
+	var ids []string
+	err := app.DB().Select("id").From("occasions").
+		Where(dbx.NewExp("title = {:title} COLLATE NOCASE", dbx.Params{"title": strings.TrimSpace(idOrTitle)})).
+		Column(&ids)
+	switch {
+	case err != nil:
+		return "", err
+	case len(ids) == 1:
+		return ids[0], nil
+	case len(ids) == 0:
+		return "", fmt.Errorf("--occasion: no occasion has the id or title %q", idOrTitle)
+	default:
+		return "", fmt.Errorf("--occasion: %d occasions are titled %q; give one of their ids: %s", len(ids), idOrTitle, strings.Join(ids, ", "))
+	}
+}

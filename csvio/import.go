@@ -1,0 +1,621 @@
+package csvio
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/pocketbase/dbx"
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
+)
+
+// Limits of one import: a wrong file (a database dump, a whole year of
+// logs) fails at once with a clear message instead of filling memory or
+// holding the database for minutes.
+const (
+	MaxImportBytes = 64 << 20
+	MaxImportRows  = 100_000
+)
+
+// maxListedProblems caps the report's list; the count stays exact.
+const maxListedProblems = 1000
+
+// ErrRejected is returned (wrapped) when the file or any of its rows has a
+// problem: the report lists them and nothing was imported.
+var ErrRejected = errors.New("the file was rejected and nothing was imported")
+
+// Problem is one reason a file was rejected.
+type Problem struct {
+	// Line is the 1-based line of the file where the row starts (the
+	// header is line 1); 0 for the file as a whole.
+	Line int
+	// Field is the column the problem is about, "" for the whole row.
+	Field string
+	// Message says what is wrong, for a person.
+	Message string
+}
+
+// String reads "line 7: phone: must be in a valid format".
+func (p Problem) String() string {
+	var b strings.Builder
+	if p.Line > 0 {
+		fmt.Fprintf(&b, "line %d: ", p.Line)
+	}
+	if p.Field != "" {
+		b.WriteString(p.Field + ": ")
+	}
+	b.WriteString(p.Message)
+	return b.String()
+}
+
+// Report is the outcome of an import.
+type Report struct {
+	// Encoding is how the file was read: EncodingUTF8, EncodingUTF8BOM or
+	// EncodingWindows1251 ("" when it could not be read).
+	Encoding string
+	// Delimiter is "," or ";", as found in the header.
+	Delimiter string
+	// Rows is the number of data rows read (the header and empty rows
+	// excluded).
+	Rows int
+	// Imported is the number of clients created: Rows, or 0 when rejected.
+	Imported int
+	// Rejected is the number of rows with at least one problem.
+	Rejected int
+	// Problems lists the problems in line order, at most 1000 of them;
+	// MoreProblems counts the ones left out.
+	Problems     []Problem
+	MoreProblems int
+}
+
+// String is the report for a person: one summary line, then one line per
+// problem.
+func (r *Report) String() string {
+	var b strings.Builder
+	switch {
+	case len(r.Problems) == 0:
+		fmt.Fprintf(&b, "Imported %d clients from %d rows (%s, delimiter %q).\n", r.Imported, r.Rows, r.Encoding, r.Delimiter)
+	case r.Rejected > 0:
+		fmt.Fprintf(&b, "Nothing was imported: %d of %d rows have problems. Fix them and import the whole file again.\n", r.Rejected, r.Rows)
+	default:
+		b.WriteString("Nothing was imported: the file has problems.\n")
+	}
+	for _, p := range r.Problems {
+		b.WriteString(p.String() + "\n")
+	}
+	if r.MoreProblems > 0 {
+		fmt.Fprintf(&b, "... and %d more problems.\n", r.MoreProblems)
+	}
+	return b.String()
+}
+
+// add records problems, keeping at most maxListedProblems in the list.
+func (r *Report) add(problems ...Problem) {
+	for _, p := range problems {
+		if len(r.Problems) < maxListedProblems {
+			r.Problems = append(r.Problems, p)
+		} else {
+			r.MoreProblems++
+		}
+	}
+}
+
+// reject records problems and returns the report with ErrRejected.
+func (r *Report) reject(problems ...Problem) (Report, error) {
+	r.add(problems...)
+	r.Imported = 0
+	return *r, ErrRejected
+}
+
+// ImportClients creates the clients listed in a CSV file, all or nothing.
+//
+// The first line names the columns, in any order, by the client field
+// names of ClientColumns (case and surrounding spaces do not matter);
+// name and point are required, unknown or repeated columns reject the
+// file. Values: point is the point's name (case-insensitive), manager the
+// user's email, segment / stage / channel one of the schema's values (any
+// case), dates YYYY-MM-DD or DD.MM.YYYY, tags separated by ";" (or a JSON
+// list), and every value is trimmed. A leading apostrophe that guards a
+// formula-like value (see the package doc) is removed. Rows whose cells are
+// all empty are skipped.
+//
+// The file is UTF-8 (with or without a BOM) or Windows-1251 (see decode for
+// how they are told apart), delimited by "," or ";" (whichever the header
+// line has more of), at most MaxImportBytes and MaxImportRows.
+//
+// Every row is first built and validated as PocketBase would on save,
+// without writing; when any row has a problem, the report lists every
+// problem with its line number, nothing is written and the error is
+// ErrRejected. Otherwise all rows are saved in one transaction. Other
+// errors (reading r, the database) are returned as they are.
+func ImportClients(app core.App, r io.Reader) (Report, error) {
+	var report Report
+
+	data, err := io.ReadAll(io.LimitReader(r, MaxImportBytes+1))
+	if err != nil {
+		return report, fmt.Errorf("reading the file: %w", err)
+	}
+	if len(data) > MaxImportBytes {
+		return report.reject(Problem{Message: fmt.Sprintf("the file is larger than %d MB; split it into smaller files", MaxImportBytes>>20)})
+	}
+	text, encoding, problem := decode(data)
+	if problem != nil {
+		return report.reject(*problem)
+	}
+	report.Encoding = encoding
+
+	imp, problems, err := newClientImport(app, text)
+	if err != nil {
+		return report, err
+	}
+	report.Delimiter = string(imp.comma)
+	if len(problems) > 0 {
+		return report.reject(problems...)
+	}
+
+	// a cheap count first, so an oversized file fails before any lookup
+	err = imp.eachRow(func(csvRow) error { return nil })
+	if errors.Is(err, errTooManyRows) {
+		return report.reject(Problem{Message: fmt.Sprintf("the file has more than %d rows; split it into smaller files", MaxImportRows)})
+	}
+	if err != nil {
+		return report, err
+	}
+
+	// pass 1: build and validate every row, writing nothing
+	err = imp.eachRow(func(row csvRow) error {
+		report.Rows++
+		record, problems := imp.build(row)
+		if record != nil {
+			problems = append(problems, imp.problems(row.line, app.Validate(record), problems)...)
+		}
+		if len(problems) > 0 {
+			slices.SortStableFunc(problems, func(a, b Problem) int { return fieldOrder(a.Field) - fieldOrder(b.Field) })
+			report.Rejected++
+			report.add(problems...)
+		}
+		return nil
+	})
+	if err != nil {
+		return report, err
+	}
+	if report.Rejected > 0 {
+		return report.reject()
+	}
+
+	// pass 2: save every row in one transaction; a row that fails now
+	// (the data changed since pass 1) rolls everything back
+	imported := 0
+	err = app.RunInTransaction(func(txApp core.App) error {
+		return imp.eachRow(func(row csvRow) error {
+			record, problems := imp.build(row)
+			if len(problems) == 0 {
+				if err := txApp.Save(record); err != nil {
+					problems = imp.problems(row.line, err, nil)
+				}
+			}
+			if len(problems) > 0 {
+				return rowError(problems)
+			}
+			imported++
+			return nil
+		})
+	})
+	var rejected rowError
+	if errors.As(err, &rejected) {
+		report.Rejected = 1
+		return report.reject(rejected...)
+	}
+	if err != nil {
+		return report, fmt.Errorf("saving the clients: %w", err)
+	}
+	report.Imported = imported
+	return report, nil
+}
+
+// rowError carries a row's problems out of the saving transaction.
+type rowError []Problem
+
+func (e rowError) Error() string { return e[0].String() }
+
+var errTooManyRows = errors.New("too many rows")
+
+// clientImport is one file being imported: its text and header, and the
+// lookups that turn names into ids, cached across rows and passes.
+type clientImport struct {
+	app        core.App
+	collection *core.Collection
+	text       string
+	comma      rune
+	// columns are the header's column names by position; "" is a column
+	// without a name, ignored as long as its cells are empty
+	columns  []string
+	points   map[string][]*core.Record // folded name → points
+	managers map[string]string         // folded email → user id; "" = no such user
+	selects  map[string][]string       // select field → allowed values
+}
+
+// csvRow is one data row: its first line and its values, or what is wrong
+// with its shape.
+type csvRow struct {
+	line   int
+	values []string
+	err    string
+}
+
+// newClientImport reads the header and loads the lookups. Problems are the
+// header's; the error is the database's.
+func newClientImport(app core.App, text string) (*clientImport, []Problem, error) {
+	collection, err := app.FindCollectionByNameOrId("clients")
+	if err != nil {
+		return nil, nil, err
+	}
+	imp := &clientImport{
+		app:        app,
+		collection: collection,
+		text:       text,
+		comma:      sniffComma(text),
+		managers:   map[string]string{},
+		selects:    map[string][]string{},
+	}
+	for _, field := range collection.Fields {
+		if s, ok := field.(*core.SelectField); ok {
+			imp.selects[s.Name] = s.Values
+		}
+	}
+	points, err := app.FindAllRecords("points")
+	if err != nil {
+		return nil, nil, err
+	}
+	imp.points = map[string][]*core.Record{}
+	for _, p := range points {
+		key := fold(p.GetString("name"))
+		imp.points[key] = append(imp.points[key], p)
+	}
+
+	header, err := imp.reader().Read()
+	if err == io.EOF || strings.TrimSpace(text) == "" {
+		return imp, []Problem{{Line: 1, Message: "the file is empty: the first line must name the columns, e.g. name;point;phone"}}, nil
+	}
+	if err != nil {
+		return imp, []Problem{{Line: 1, Message: "the header line cannot be read: " + err.Error()}}, nil
+	}
+
+	var problems []Problem
+	var unknown []string
+	seen := map[string]int{}
+	for i, cell := range header {
+		name := fold(unescapeCell(strings.TrimSpace(cell)))
+		imp.columns = append(imp.columns, name)
+		if name == "" {
+			continue
+		}
+		if !slices.Contains(ClientColumns, name) {
+			unknown = append(unknown, strconv.Quote(strings.TrimSpace(cell)))
+			continue
+		}
+		if first, ok := seen[name]; ok {
+			problems = append(problems, Problem{Line: 1, Message: fmt.Sprintf("column %q appears twice (columns %d and %d)", name, first+1, i+1)})
+			continue
+		}
+		seen[name] = i
+	}
+	if len(unknown) > 0 {
+		noun := "column"
+		if len(unknown) > 1 {
+			noun = "columns"
+		}
+		problems = append(problems, Problem{Line: 1, Message: fmt.Sprintf("unknown %s %s; a clients file may have the columns %s",
+			noun, strings.Join(unknown, ", "), strings.Join(ClientColumns, ", "))})
+	}
+	for _, required := range []string{"name", "point"} {
+		if _, ok := seen[required]; !ok {
+			problems = append(problems, Problem{Line: 1, Message: fmt.Sprintf("missing column %q, which every client needs", required)})
+		}
+	}
+	return imp, problems, nil
+}
+
+// sniffComma picks the delimiter the header line uses more of, outside
+// quotes: ";" (Excel in Russian and most European locales) or ",".
+func sniffComma(text string) rune {
+	commas, semicolons := 0, 0
+	quoted := false
+	for _, r := range text {
+		switch {
+		case r == '"':
+			quoted = !quoted
+		case quoted:
+		case r == '\n':
+			if semicolons > commas {
+				return ';'
+			}
+			return ','
+		case r == ',':
+			commas++
+		case r == ';':
+			semicolons++
+		}
+	}
+	if semicolons > commas {
+		return ';'
+	}
+	return ','
+}
+
+func (imp *clientImport) reader() *csv.Reader {
+	cr := csv.NewReader(strings.NewReader(imp.text))
+	cr.Comma = imp.comma
+	cr.LazyQuotes = true // `ООО "Ромашка"` without quoting the cell is common
+	cr.ReuseRecord = true
+	return cr
+}
+
+// eachRow calls fn for every data row after the header, skipping rows whose
+// cells are all empty; it stops with errTooManyRows after MaxImportRows.
+func (imp *clientImport) eachRow(fn func(csvRow) error) error {
+	cr := imp.reader()
+	if _, err := cr.Read(); err != nil {
+		return err
+	}
+	n := 0
+	for {
+		values, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		row := csvRow{values: values}
+		var parseErr *csv.ParseError
+		switch {
+		case err == nil:
+			row.line, _ = cr.FieldPos(0)
+		case errors.As(err, &parseErr):
+			row.line = parseErr.StartLine
+			if errors.Is(parseErr.Err, csv.ErrFieldCount) {
+				row.err = fmt.Sprintf("expected %d values (one per column of the header), found %d", len(imp.columns), len(values))
+			} else {
+				row.err = parseErr.Err.Error()
+			}
+		default:
+			return err
+		}
+		if allEmpty(values) {
+			continue
+		}
+		if n++; n > MaxImportRows {
+			return errTooManyRows
+		}
+		if err := fn(row); err != nil {
+			return err
+		}
+	}
+}
+
+func allEmpty(values []string) bool {
+	for _, v := range values {
+		if strings.TrimSpace(v) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// build turns a row into an unsaved client. Problems are the values that
+// cannot be turned into field values (an unknown point, a malformed date);
+// the record is nil when the row's shape is wrong.
+func (imp *clientImport) build(row csvRow) (*core.Record, []Problem) {
+	if row.err != "" {
+		return nil, []Problem{{Line: row.line, Message: row.err}}
+	}
+	record := core.NewRecord(imp.collection)
+	var problems []Problem
+	problem := func(field, format string, args ...any) {
+		problems = append(problems, Problem{Line: row.line, Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+
+	for i, column := range imp.columns {
+		value := unescapeCell(strings.TrimSpace(row.values[i]))
+		if column == "" {
+			if value != "" {
+				problem("", "column %d has a value but no name in the header", i+1)
+			}
+			continue
+		}
+		if value == "" {
+			continue
+		}
+		switch column {
+		case "point":
+			points := imp.points[fold(value)]
+			switch len(points) {
+			case 1:
+				record.Set("point", points[0].Id)
+			case 0:
+				problem("point", "no point is named %q; the points are %s", value, imp.pointNames())
+			default:
+				problem("point", "several points are named %q; rename them apart first", value)
+			}
+		case "manager":
+			id, err := imp.manager(value)
+			if err != nil {
+				return nil, []Problem{{Line: row.line, Field: "manager", Message: err.Error()}}
+			}
+			if id == "" {
+				problem("manager", "no user has the email %q", value)
+			}
+			record.Set("manager", id)
+		case "contact_birthday", "since":
+			d, ok := parseDate(value)
+			if !ok {
+				problem(column, "expected a date as YYYY-MM-DD or DD.MM.YYYY, found %q", value)
+			}
+			record.Set(column, d)
+		case "tags":
+			tags, ok := parseTags(value)
+			if !ok {
+				problem("tags", `expected tags separated by ";" (e.g. vip;retail) or a JSON list of strings, found %q`, value)
+			}
+			record.Set("tags", tags)
+		default:
+			if allowed, ok := imp.selects[column]; ok {
+				i := slices.IndexFunc(allowed, func(v string) bool { return strings.EqualFold(v, value) })
+				if i < 0 {
+					problem(column, "unknown value %q; expected one of %s", value, strings.Join(allowed, ", "))
+				} else {
+					value = allowed[i]
+				}
+			}
+			record.Set(column, value)
+		}
+	}
+	return record, problems
+}
+
+// manager returns the id of the user with email, compared without case
+// ("" when there is none), asking the database once per address.
+func (imp *clientImport) manager(email string) (string, error) {
+	key := fold(email)
+	if id, ok := imp.managers[key]; ok {
+		return id, nil
+	}
+	var ids []string
+	err := imp.app.DB().Select("id").From("users").
+		Where(dbx.NewExp("email = {:email} COLLATE NOCASE", dbx.Params{"email": email})).
+		Limit(2).Column(&ids)
+	if err != nil {
+		return "", fmt.Errorf("looking up %q: %w", email, err)
+	}
+	id := ""
+	if len(ids) == 1 {
+		id = ids[0]
+	}
+	imp.managers[key] = id
+	return id, nil
+}
+
+// pointNames lists the point names for a message, at most 20.
+func (imp *clientImport) pointNames() string {
+	var names []string
+	for _, points := range imp.points {
+		for _, p := range points {
+			names = append(names, p.GetString("name"))
+		}
+	}
+	slices.Sort(names)
+	if len(names) > 20 {
+		names = append(names[:20], "…")
+	}
+	if len(names) == 0 {
+		return "(none yet: create the points first)"
+	}
+	return strings.Join(names, ", ")
+}
+
+// parseTags reads "vip; retail" or ["vip","retail"]; empty items of the
+// ";" form are dropped.
+func parseTags(s string) ([]string, bool) {
+	if strings.HasPrefix(s, "[") {
+		var tags []string
+		if err := json.Unmarshal([]byte(s), &tags); err != nil {
+			return nil, false
+		}
+		return tags, true
+	}
+	var tags []string
+	for _, tag := range strings.Split(s, ";") {
+		if tag = strings.TrimSpace(tag); tag != "" {
+			tags = append(tags, tag)
+		}
+	}
+	return tags, true
+}
+
+// problems turns the error of app.Validate or app.Save into problems, one
+// per field in column order, leaving out the fields that already have a
+// problem (a point that was not found is also "cannot be blank").
+func (imp *clientImport) problems(line int, err error, already []Problem) []Problem {
+	if err == nil {
+		return nil
+	}
+	var errs validation.Errors
+	var apiErr *router.ApiError
+	switch {
+	case errors.As(err, &errs):
+	case errors.As(err, &apiErr):
+		if raw, ok := apiErr.RawData().(validation.Errors); ok {
+			errs = raw
+		} else {
+			return []Problem{{Line: line, Message: sentence(apiErr.Message)}}
+		}
+	default:
+		return []Problem{{Line: line, Message: err.Error()}}
+	}
+
+	fields := make([]string, 0, len(errs))
+	for field := range errs {
+		if !slices.ContainsFunc(already, func(p Problem) bool { return p.Field == field }) {
+			fields = append(fields, field)
+		}
+	}
+	slices.SortFunc(fields, func(a, b string) int {
+		ia, ib := columnIndex(a), columnIndex(b)
+		if ia != ib {
+			return ia - ib
+		}
+		return strings.Compare(a, b)
+	})
+	problems := make([]Problem, 0, len(fields))
+	for _, field := range fields {
+		message := sentence(strings.TrimPrefix(errs[field].Error(), field+": "))
+		var verr validation.Error
+		if errors.As(errs[field], &verr) && verr.Code() == "validation_invalid_format" {
+			message = "must be in a valid format"
+			if f, ok := imp.collection.Fields.GetByName(field).(*core.TextField); ok && f.Help != "" {
+				message += " (" + sentence(f.Help) + ")"
+			}
+		}
+		problems = append(problems, Problem{Line: line, Field: field, Message: message})
+	}
+	return problems
+}
+
+// sentence fits a validation message after "line 7: phone: ": first
+// letter lower-cased (unless it starts an acronym), no final period.
+func sentence(s string) string {
+	s = strings.TrimSuffix(strings.TrimSpace(s), ".")
+	r := []rune(s)
+	if len(r) > 1 && unicode.IsUpper(r[0]) && !unicode.IsUpper(r[1]) {
+		r[0] = unicode.ToLower(r[0])
+	}
+	return string(r)
+}
+
+// fieldOrder puts a row's own problems first, then its fields' in column
+// order.
+func fieldOrder(field string) int {
+	if field == "" {
+		return -1
+	}
+	return columnIndex(field)
+}
+
+// columnIndex orders fields as ClientColumns, unknown ones last.
+func columnIndex(field string) int {
+	if i := slices.Index(ClientColumns, field); i >= 0 {
+		return i
+	}
+	return len(ClientColumns)
+}
+
+// fold is the case-insensitive key of a name or email, for any script.
+func fold(s string) string {
+	return strings.ToLower(strings.TrimSpace(s))
+}
