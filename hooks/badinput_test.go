@@ -100,3 +100,17 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestPointNamesUniqueInAnyScript: SQLite's NOCASE folds only ASCII, the
+// hook folds Cyrillic too.
+func TestPointNamesUniqueInAnyScript(t *testing.T) {
+	app := New(t)
+	server := Serve(t, app)
+	if r := Request(t, server, http.MethodPost, "/api/collections/points/records", SM, `{"name":"Казань"}`); r.Status != 200 {
+		t.Fatalf("first point: %d %s", r.Status, r.Body)
+	}
+	r := Request(t, server, http.MethodPost, "/api/collections/points/records", SM, `{"name":"КАЗАНЬ"}`)
+	if r.Status != 400 || !strings.Contains(r.Body, `"name":{"code":"validation_not_unique"`) {
+		t.Fatalf("same name in upper case: %d %s", r.Status, r.Body)
+	}
+}

@@ -35,8 +35,27 @@ func bindPoints(app core.App) {
 				"Unknown time zone "+tz+"; use an IANA name such as Europe/Moscow.")
 		}
 		e.Record.Set("timezone", tz)
+		if err := refuseSameName(e.App, e.Record); err != nil {
+			return err
+		}
 		return e.Next()
 	})
+}
+
+// refuseSameName keeps point names unique in any script: the unique index
+// folds only ASCII case, so "Москва" and "МОСКВА" would both pass it.
+func refuseSameName(app core.App, point *core.Record) error {
+	points, err := app.FindAllRecords("points")
+	if err != nil {
+		return err
+	}
+	name := domain.NormalizeSearch(point.GetString("name"))
+	for _, other := range points {
+		if other.Id != point.Id && domain.NormalizeSearch(other.GetString("name")) == name {
+			return fieldError("name", "validation_not_unique", "A point named "+other.GetString("name")+" already exists.")
+		}
+	}
+	return nil
 }
 
 // bindCadences gives a new cadence the rule of thumb of two standard
