@@ -1,8 +1,492 @@
 package api
 
-import "github.com/pocketbase/pocketbase/core"
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
 
-// PLACEHOLDER: being written; replace this whole file.
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"touchbase/domain"
+	"touchbase/occurrence"
+)
+
+// Limits of the content plan's range and of the client names listed on a
+// personal (birthday / anniversary) item.
+const (
+	planDefaultDays = 183 // about half a year, the horizon of SPEC §1's content plan
+	planMaxDays     = 400
+	planMaxNames    = 20
+)
+
+// planItem is one occurrence in the content plan: a dated occasion with how
+// many clients of the caller's scope it targets and how many of them are
+// already marked for that occurrence.
+type planItem struct {
+	Date     string       `json:"date"`
+	Occasion planOccasion `json:"occasion"`
+	Period   string       `json:"period"`
+	From     string       `json:"from"` // first active day of the occurrence; "" = open
+	To       string       `json:"to"`   // last active day of the occurrence; "" = open
+	Targeted int          `json:"targeted"`
+	Touched  int          `json:"touched"` // marked done
+	Skipped  int          `json:"skipped"` // marked skipped
+	// Clients lists the clients whose birthday / anniversary falls on Date
+	// (personal items only), by name, at most planMaxNames of them;
+	// Targeted is the full count.
+	Clients []planClient `json:"clients,omitempty"`
+}
+
+type planOccasion struct {
+	Id       string `json:"id"`
+	Title    string `json:"title"`
+	Kind     string `json:"kind"`
+	Category string `json:"category"`
+	Repeat   string `json:"repeat"`
+	Trigger  string `json:"trigger"`
+}
+
+type planClient struct {
+	Id    string `json:"id"`
+	Name  string `json:"name"`
+	Years int    `json:"years,omitempty"` // years together, for an anniversary
+}
+
+// planTarget is what decides whether an occasion targets a client.
+type planTarget struct {
+	points, segments []string
+}
+
+func (t planTarget) targets(point, segment string) bool {
+	return (len(t.points) == 0 || slices.Contains(t.points, point)) &&
+		(len(t.segments) == 0 || slices.Contains(t.segments, segment))
+}
+
+// planGroup is a (point, segment) cell of the caller's clients, with its
+// client count or, for touches, its mark count.
+type planGroup struct {
+	Point   string `db:"point"`
+	Segment string `db:"segment"`
+	N       int    `db:"n"`
+}
+
+type planTouchGroup struct {
+	Occasion string `db:"occasion"`
+	Period   string `db:"period"`
+	Status   string `db:"status"`
+	planGroup
+}
+
+type planPersonalClient struct {
+	Id       string `db:"id"`
+	Name     string `db:"name"`
+	Point    string `db:"point"`
+	Segment  string `db:"segment"`
+	Birthday string `db:"contact_birthday"`
+	Since    string `db:"since"`
+}
+
+type planPersonalTouch struct {
+	Occasion string `db:"occasion"`
+	Period   string `db:"period"`
+	Client   string `db:"client"`
+	Status   string `db:"status"`
+}
+
+// plan serves GET /api/touchbase/plan?from=&to= (SPEC §6, the content
+// plan): the occurrences of the occasions the caller may see in the range
+// (one-off windows, yearly dates, and birthdays / anniversaries grouped by
+// day), each with how many of the caller's clients it targets and how many
+// are already touched.
+//
+// Dates are calendar dates (YYYY-MM-DD). The default range runs from today
+// for half a year; "today" is the local date of the caller's point, or of
+// the server's zone for a caller who sees several points (service managers
+// and superusers), because their points may lie in different zones. An
+// omitted to is from + 183 days.
+//
+// The data comes from a fixed handful of queries whatever the range: the
+// occasions, client counts per point and segment, the clients with a
+// birthday / since date (only when a personal occasion is visible), and
+// mark counts grouped by occasion and period; dates are computed in Go.
 func plan(e *core.RequestEvent) error {
-	return e.Error(501, "not implemented yet", nil)
+	scope, err := narrowToPoint(e, scopeOf(e))
+	if err != nil {
+		return err
+	}
+	from, to, err := planRange(e, scope)
+	if err != nil {
+		return err
+	}
+
+	occasions, err := e.App.FindAllRecords("occasions", dbx.HashExp{"archived": false})
+	if err != nil {
+		return err
+	}
+	occasions = slices.DeleteFunc(occasions, func(o *core.Record) bool {
+		return !planOccasionVisible(scope, o.GetStringSlice("points"))
+	})
+
+	clientGroups, err := planClientGroups(e.App, scope)
+	if err != nil {
+		return err
+	}
+
+	var items []*planItem
+	var personal []*core.Record
+	for _, o := range occasions {
+		occ := planOccurrenceOf(o)
+		if occ.Trigger == "birthday" || occ.Trigger == "anniversary" {
+			personal = append(personal, o)
+			continue
+		}
+		target := planTargetOf(o)
+		targeted := 0
+		for _, g := range clientGroups {
+			if target.targets(g.Point, g.Segment) {
+				targeted += g.N
+			}
+		}
+		for _, oc := range planOccurrences(occ, from, to) {
+			item := newPlanItem(o, oc.Date, oc.Period, oc.From, oc.To)
+			item.Targeted = targeted
+			items = append(items, item)
+		}
+	}
+	if err := countPlanTouches(e.App, scope, occasions, items, from, to); err != nil {
+		return err
+	}
+
+	personalItems, err := planPersonal(e.App, scope, personal, from, to)
+	if err != nil {
+		return err
+	}
+	items = append(items, personalItems...)
+
+	slices.SortFunc(items, func(a, b *planItem) int {
+		return cmp.Or(
+			cmp.Compare(a.Date, b.Date),
+			cmp.Compare(strings.ToLower(a.Occasion.Title), strings.ToLower(b.Occasion.Title)),
+			cmp.Compare(a.Occasion.Id, b.Occasion.Id),
+			cmp.Compare(a.Period, b.Period),
+		)
+	})
+	if items == nil {
+		items = []*planItem{}
+	}
+
+	return e.JSON(200, map[string]any{
+		"from":  planDate(from),
+		"to":    planDate(to),
+		"items": items,
+	})
+}
+
+// planRange reads from= and to=, with the defaults and limits described on
+// plan.
+func planRange(e *core.RequestEvent, scope *Scope) (from, to time.Time, err error) {
+	query := e.Request.URL.Query()
+	parse := func(field string) (time.Time, bool, error) {
+		raw := strings.TrimSpace(query.Get(field))
+		if raw == "" {
+			return time.Time{}, false, nil
+		}
+		d, err := time.Parse(time.DateOnly, raw)
+		if err != nil {
+			return time.Time{}, false, domain.FieldError(field, "validation_invalid_date",
+				"The parameter "+field+" must be a date as YYYY-MM-DD, e.g. 2026-03-08.")
+		}
+		return d, true, nil
+	}
+
+	from, hasFrom, err := parse("from")
+	if err != nil {
+		return from, to, err
+	}
+	to, hasTo, err := parse("to")
+	if err != nil {
+		return from, to, err
+	}
+	if !hasFrom {
+		from = occurrence.Today(time.Now(), planTimezone(e.App, scope))
+	}
+	if !hasTo {
+		to = from.AddDate(0, 0, planDefaultDays)
+	}
+	if to.Before(from) {
+		return from, to, domain.FieldError("to", "validation_range_reversed",
+			"The end of the range (to = "+planDate(to)+") is before its start (from = "+planDate(from)+").")
+	}
+	if to.Sub(from) > planMaxDays*24*time.Hour {
+		return from, to, domain.FieldError("to", "validation_range_too_long",
+			"The range from "+planDate(from)+" to "+planDate(to)+" is too long: it can span at most "+strconv.Itoa(planMaxDays)+" days.")
+	}
+	return from, to, nil
+}
+
+// planTimezone is the zone that decides "today": the caller's point's when
+// the scope is one point, the server's otherwise ("").
+func planTimezone(app core.App, scope *Scope) string {
+	if len(scope.Points) != 1 {
+		return ""
+	}
+	point, err := app.FindRecordById("points", scope.Points[0])
+	if err != nil {
+		return ""
+	}
+	return point.GetString("timezone")
+}
+
+// planOccurrences returns the occurrences of a non-personal occasion in
+// [from, to]. A one-off occasion appears once when its window intersects
+// the range, dated on its start or on from when it started earlier (or has
+// no start), so that every item's date lies in the range; its From / To
+// still show the real window.
+func planOccurrences(o occurrence.Occasion, from, to time.Time) []occurrence.Occurrence {
+	if o.Repeat == "yearly" {
+		return occurrence.In(o, from, to)
+	}
+	oc := occurrence.For(o, occurrence.Client{}, from)
+	if !oc.From.IsZero() && oc.From.After(to) || !oc.To.IsZero() && oc.To.Before(from) ||
+		!oc.From.IsZero() && !oc.To.IsZero() && oc.To.Before(oc.From) {
+		return nil
+	}
+	if oc.Date.IsZero() || oc.Date.Before(from) {
+		oc.Date = from
+	}
+	return []occurrence.Occurrence{oc}
+}
+
+// planClientGroups counts the caller's clients per point and segment, the
+// cells that occasions target.
+func planClientGroups(app core.App, scope *Scope) ([]planGroup, error) {
+	var groups []planGroup
+	q := app.DB().Select("point", "segment", "COUNT(*) AS n").From("clients").GroupBy("point", "segment")
+	if !scope.All() {
+		q.Where(dbx.In("point", planAny(scope.Points)...))
+	}
+	return groups, q.All(&groups)
+}
+
+// countPlanTouches fills Touched and Skipped of the non-personal items
+// with one query: marks of the caller's clients grouped by occasion,
+// period, status and the client's point and segment, counted only where
+// the occasion targets that cell (a service manager may back-fill a mark
+// for a client the occasion does not target; it is not coverage).
+func countPlanTouches(app core.App, scope *Scope, occasions []*core.Record, items []*planItem, from, to time.Time) error {
+	if len(items) == 0 {
+		return nil
+	}
+	ids := make([]any, 0, len(items))
+	for _, item := range items {
+		if !slices.Contains(ids, any(item.Occasion.Id)) {
+			ids = append(ids, item.Occasion.Id)
+		}
+	}
+	var groups []planTouchGroup
+	q := app.DB().
+		Select("t.occasion", "t.period", "t.status", "c.point", "c.segment", "COUNT(*) AS n").
+		From("touches t").
+		InnerJoin("clients c", dbx.NewExp("c.id = t.client")).
+		Where(dbx.In("t.occasion", ids...)).
+		AndWhere(dbx.In("t.period", planPeriods(from, to)...)).
+		GroupBy("t.occasion", "t.period", "t.status", "c.point", "c.segment")
+	if !scope.All() {
+		q.AndWhere(dbx.In("c.point", planAny(scope.Points)...))
+	}
+	if err := q.All(&groups); err != nil {
+		return err
+	}
+
+	targets := make(map[string]planTarget, len(occasions))
+	for _, o := range occasions {
+		targets[o.Id] = planTargetOf(o)
+	}
+	type key struct{ occasion, period string }
+	byKey := make(map[key][]*planItem, len(items))
+	for _, item := range items {
+		k := key{item.Occasion.Id, item.Period}
+		byKey[k] = append(byKey[k], item)
+	}
+	for _, g := range groups {
+		if !targets[g.Occasion].targets(g.Point, g.Segment) {
+			continue
+		}
+		for _, item := range byKey[key{g.Occasion, g.Period}] {
+			planAddMarks(item, g.Status, g.N)
+		}
+	}
+	return nil
+}
+
+// planPersonal builds the birthday / anniversary items: one per occasion
+// and day, for the caller's clients the occasion targets whose date falls
+// on that day inside the occasion's validity. It reads the clients with a
+// date and their marks for these occasions once each.
+func planPersonal(app core.App, scope *Scope, occasions []*core.Record, from, to time.Time) ([]*planItem, error) {
+	if len(occasions) == 0 {
+		return nil, nil
+	}
+
+	var clients []planPersonalClient
+	q := app.DB().
+		Select("id", "name", "point", "segment", "contact_birthday", "since").
+		From("clients").
+		Where(dbx.NewExp("(contact_birthday != '' OR since != '')")).
+		OrderBy("name", "id")
+	if !scope.All() {
+		q.AndWhere(dbx.In("point", planAny(scope.Points)...))
+	}
+	if err := q.All(&clients); err != nil {
+		return nil, err
+	}
+	if len(clients) == 0 {
+		return nil, nil
+	}
+
+	ids := make([]any, len(occasions))
+	for i, o := range occasions {
+		ids[i] = o.Id
+	}
+	var marks []planPersonalTouch
+	tq := app.DB().
+		Select("t.occasion", "t.period", "t.client", "t.status").
+		From("touches t").
+		InnerJoin("clients c", dbx.NewExp("c.id = t.client")).
+		Where(dbx.In("t.occasion", ids...)).
+		AndWhere(dbx.In("t.period", planPeriods(from, to)...))
+	if !scope.All() {
+		tq.AndWhere(dbx.In("c.point", planAny(scope.Points)...))
+	}
+	if err := tq.All(&marks); err != nil {
+		return nil, err
+	}
+	status := make(map[[3]string]string, len(marks))
+	for _, m := range marks {
+		status[[3]string{m.Occasion, m.Period, m.Client}] = m.Status
+	}
+
+	var items []*planItem
+	for _, o := range occasions {
+		occ := planOccurrenceOf(o)
+		target := planTargetOf(o)
+		byDay := map[time.Time]*planItem{}
+		for _, c := range clients {
+			if !target.targets(c.Point, c.Segment) {
+				continue
+			}
+			dates := occurrence.Client{Birthday: planParseDate(c.Birthday), Since: planParseDate(c.Since)}
+			for _, d := range occurrence.ClientDates(occ, dates, from, to) {
+				item := byDay[d]
+				if item == nil {
+					oc := occurrence.For(occ, dates, d)
+					if oc.From.After(oc.To) {
+						continue // the occasion is not valid around this date
+					}
+					item = newPlanItem(o, d, oc.Period, oc.From, oc.To)
+					byDay[d] = item
+					items = append(items, item)
+				}
+				item.Targeted++
+				if len(item.Clients) < planMaxNames {
+					pc := planClient{Id: c.Id, Name: c.Name}
+					if occ.Trigger == "anniversary" {
+						pc.Years = occurrence.Years(dates.Since, d)
+					}
+					item.Clients = append(item.Clients, pc)
+				}
+				planAddMarks(item, status[[3]string{o.Id, item.Period, c.Id}], 1)
+			}
+		}
+	}
+	return items, nil
+}
+
+func newPlanItem(o *core.Record, date time.Time, period string, from, to time.Time) *planItem {
+	return &planItem{
+		Date: planDate(date),
+		Occasion: planOccasion{
+			Id:       o.Id,
+			Title:    o.GetString("title"),
+			Kind:     o.GetString("kind"),
+			Category: o.GetString("category"),
+			Repeat:   o.GetString("repeat"),
+			Trigger:  o.GetString("trigger"),
+		},
+		Period: period,
+		From:   planDate(from),
+		To:     planDate(to),
+	}
+}
+
+func planAddMarks(item *planItem, status string, n int) {
+	switch status {
+	case "done":
+		item.Touched += n
+	case "skipped":
+		item.Skipped += n
+	}
+}
+
+// planPeriods lists the touch periods an occurrence in [from, to] can
+// have: "" (one-off) and the years of the range.
+func planPeriods(from, to time.Time) []any {
+	periods := []any{""}
+	for y := from.Year(); y <= to.Year(); y++ {
+		periods = append(periods, strconv.Itoa(y))
+	}
+	return periods
+}
+
+// planOccasionVisible applies the occasions view rule to the scope: an
+// occasion with no points targets every point.
+func planOccasionVisible(scope *Scope, points []string) bool {
+	if scope.All() || len(points) == 0 {
+		return true
+	}
+	return slices.ContainsFunc(points, scope.Allows)
+}
+
+func planTargetOf(o *core.Record) planTarget {
+	return planTarget{points: o.GetStringSlice("points"), segments: o.GetStringSlice("segments")}
+}
+
+// planOccurrenceOf converts an occasions record for the occurrence package.
+func planOccurrenceOf(o *core.Record) occurrence.Occasion {
+	return occurrence.Occasion{
+		Repeat:   o.GetString("repeat"),
+		Trigger:  o.GetString("trigger"),
+		Starts:   o.GetDateTime("starts").Time(),
+		Ends:     o.GetDateTime("ends").Time(),
+		Archived: o.GetBool("archived"),
+	}
+}
+
+// planParseDate reads a date column; an empty or malformed value is zero.
+func planParseDate(raw string) time.Time {
+	d, err := types.ParseDateTime(raw)
+	if err != nil {
+		return time.Time{}
+	}
+	return d.Time()
+}
+
+// planDate formats a calendar date; the zero time is "".
+func planDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.DateOnly)
+}
+
+func planAny(values []string) []any {
+	out := make([]any, len(values))
+	for i, v := range values {
+		out[i] = v
+	}
+	return out
 }

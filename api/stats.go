@@ -1,8 +1,148 @@
 package api
 
-import "github.com/pocketbase/pocketbase/core"
+import (
+	"net/http"
+	"sort"
+	"time"
 
-// PLACEHOLDER: being written; replace this whole file.
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// stats serves GET /api/touchbase/stats?occasion=ID (SPEC §6): how far an
+// occasion has got, per point in scope and per account manager, as
+// eligible / done / skipped / held / pending counts with totals. It takes
+// the worklist's filters (point=, segment=, ...) and counts exactly the
+// worklist's rows and states: one GROUP BY over the same source
+// (audience.source, stateSQL), so the two never disagree.
 func stats(e *core.RequestEvent) error {
-	return e.Error(501, "not implemented yet", nil)
+	occasion, err := findOccasion(e)
+	if err != nil {
+		return err
+	}
+	filter, err := parseClientFilter(e)
+	if err != nil {
+		return err
+	}
+	a, err := newAudience(e.App, occasion, filter, time.Now())
+	if err != nil {
+		return err
+	}
+	groups, err := a.countByPointAndManager()
+	if err != nil {
+		return err
+	}
+
+	res := statsResponse{Occasion: a.occasionJSON(), Points: []pointCoverage{}, Managers: []managerCoverage{}}
+	byPoint := map[string]*pointCoverage{}
+	for _, id := range sortedKeys(a.points) {
+		res.Points = append(res.Points, pointCoverage{Id: id, Name: a.points[id].GetString("name")})
+	}
+	for i := range res.Points {
+		byPoint[res.Points[i].Id] = &res.Points[i]
+	}
+	byManager := map[string]*managerCoverage{}
+	for _, g := range groups {
+		res.Totals.add(g.State, g.N)
+		if p := byPoint[g.Point]; p != nil {
+			p.add(g.State, g.N)
+		}
+		m := byManager[g.Manager]
+		if m == nil {
+			m = &managerCoverage{Id: g.Manager}
+			byManager[g.Manager] = m
+		}
+		m.add(g.State, g.N)
+	}
+	// the handful of managers' names, in one query
+	managers, err := e.App.FindRecordsByIds("users", sortedKeys(byManager))
+	if err != nil {
+		return err
+	}
+	for _, user := range managers {
+		byManager[user.Id].Name = user.GetString("name")
+	}
+	for _, m := range byManager {
+		res.Managers = append(res.Managers, *m)
+	}
+
+	sort.SliceStable(res.Points, func(i, j int) bool { return res.Points[i].Name < res.Points[j].Name })
+	sort.Slice(res.Managers, func(i, j int) bool {
+		mi, mj := res.Managers[i], res.Managers[j]
+		if (mi.Id == "") != (mj.Id == "") {
+			return mj.Id == "" // clients without a manager last
+		}
+		if mi.Name != mj.Name {
+			return mi.Name < mj.Name
+		}
+		return mi.Id < mj.Id
+	})
+	return e.JSON(http.StatusOK, res)
+}
+
+// statsResponse is the stats JSON. Points lists every point in scope that
+// the occasion targets, even with no clients; Managers lists the account
+// managers of the counted clients ("" id and name: clients without one).
+type statsResponse struct {
+	Occasion occasionJSON      `json:"occasion"`
+	Totals   coverage          `json:"totals"`
+	Points   []pointCoverage   `json:"points"`
+	Managers []managerCoverage `json:"managers"`
+}
+
+// coverage counts clients by worklist state; Eligible is their sum.
+type coverage struct {
+	Eligible int `json:"eligible"`
+	Done     int `json:"done"`
+	Skipped  int `json:"skipped"`
+	Held     int `json:"held"`
+	Pending  int `json:"pending"`
+}
+
+func (c *coverage) add(state string, n int) {
+	c.Eligible += n
+	switch state {
+	case stateDone:
+		c.Done += n
+	case stateSkipped:
+		c.Skipped += n
+	case stateHeld:
+		c.Held += n
+	case statePending:
+		c.Pending += n
+	}
+}
+
+type pointCoverage struct {
+	Id   string `json:"id"`
+	Name string `json:"name"`
+	coverage
+}
+
+type managerCoverage struct {
+	Id   string `json:"id"`
+	Name string `json:"name"`
+	coverage
+}
+
+// coverageGroup is one row of the stats query.
+type coverageGroup struct {
+	Point   string `db:"point"`
+	Manager string `db:"manager"`
+	State   string `db:"state"`
+	N       int    `db:"n"`
+}
+
+// countByPointAndManager counts the audience by point, account manager and
+// state in one grouped query over the worklist's source.
+func (a *audience) countByPointAndManager() ([]coverageGroup, error) {
+	params := dbx.Params{}
+	db := a.app.DB()
+	sql := "SELECT c.point AS point, c.manager AS manager, " + stateSQL + " AS state, COUNT(*) AS n" +
+		a.source(db, params) + " GROUP BY c.point, c.manager, 3"
+	var groups []coverageGroup
+	if err := db.NewQuery(sql).Bind(params).All(&groups); err != nil {
+		return nil, err
+	}
+	return groups, nil
 }

@@ -1,8 +1,722 @@
 package api
 
-import "github.com/pocketbase/pocketbase/core"
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
 
-// PLACEHOLDER: being written; replace this whole file.
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"touchbase/domain"
+	"touchbase/occurrence"
+	"touchbase/tmpl"
+)
+
+// Touch states of a worklist row for the current occurrence: a touch
+// decides (done / skipped); without one, a hold that applies makes the
+// client held (standard occasions only), else the client is pending.
+const (
+	statePending = "pending"
+	stateDone    = "done"
+	stateSkipped = "skipped"
+	stateHeld    = "held"
+	stateAll     = "all"
+)
+
+var worklistStates = []string{statePending, stateDone, stateSkipped, stateHeld, stateAll}
+
+// worklist serves GET /api/touchbase/worklist?occasion=ID (SPEC §6): the
+// clients the occasion targets in the caller's scope, each with the touch
+// state for the current occurrence, the hold that applies, the
+// personalised message and ready-to-open channel links.
+//
+// Query: occasion= (required), state=pending|done|skipped|held|all
+// (default pending) and the client filters of clientFilter. Lost clients
+// are left out unless stage= asks for them.
+//
+// The page comes from one query (audience.page: the clients, LEFT JOIN the
+// touch through the unique (client, occasion, period) index, an EXISTS on
+// idx_holds_client for the state, then names and the hold for the page's
+// rows only), the counts from one GROUP BY over the same source
+// (audience.countByState); the points are loaded once, and messages and
+// links are rendered in Go from the row data, so there is no query per row.
 func worklist(e *core.RequestEvent) error {
-	return e.Error(501, "not implemented yet", nil)
+	occasion, err := findOccasion(e)
+	if err != nil {
+		return err
+	}
+	filter, err := parseClientFilter(e)
+	if err != nil {
+		return err
+	}
+	state := strings.TrimSpace(e.Request.URL.Query().Get("state"))
+	if state == "" {
+		state = statePending
+	}
+	if !slices.Contains(worklistStates, state) {
+		return paramError("state", "validation_invalid_value",
+			"has an unknown value %q; expected one of %s.", state, strings.Join(worklistStates, ", "))
+	}
+
+	a, err := newAudience(e.App, occasion, filter, time.Now())
+	if err != nil {
+		return err
+	}
+	counts, err := a.countByState()
+	if err != nil {
+		return err
+	}
+	rows, err := a.page(state, filter.PerPage, filter.Offset())
+	if err != nil {
+		return err
+	}
+
+	items := make([]worklistItem, len(rows))
+	for i := range rows {
+		items[i] = a.item(&rows[i], e.Auth)
+	}
+	return e.JSON(http.StatusOK, worklistResponse{
+		Page:       filter.Page,
+		PerPage:    filter.PerPage,
+		TotalItems: counts[state],
+		Occasion:   a.occasionJSON(),
+		Counts:     counts,
+		Items:      items,
+	})
+}
+
+// worklistResponse is the worklist's JSON.
+type worklistResponse struct {
+	Page       int            `json:"page"`
+	PerPage    int            `json:"perPage"`
+	TotalItems int            `json:"totalItems"`
+	Occasion   occasionJSON   `json:"occasion"`
+	Counts     map[string]int `json:"counts"` // pending, done, skipped, held, all
+	Items      []worklistItem `json:"items"`
+}
+
+type worklistItem struct {
+	Client  clientJSON        `json:"client"`
+	Touch   *touchJSON        `json:"touch"`
+	Hold    *holdJSON         `json:"hold"`
+	State   string            `json:"state"`
+	Period  string            `json:"period"` // the current occurrence's period (what a touch stores)
+	Date    string            `json:"date"`   // the occurrence date, YYYY-MM-DD, "" when the occasion has none
+	Message string            `json:"message"`
+	Missing []string          `json:"missing"` // placeholders that rendered empty
+	Links   map[string]string `json:"links"`   // whatsapp, telegram, email, phone
+}
+
+type clientJSON struct {
+	Id          string   `json:"id"`
+	Name        string   `json:"name"`
+	Point       string   `json:"point"`
+	PointName   string   `json:"pointName"`
+	Segment     string   `json:"segment"`
+	Stage       string   `json:"stage"`
+	ContactName string   `json:"contact_name"`
+	Channel     string   `json:"channel"`
+	Telegram    string   `json:"telegram"`
+	Whatsapp    string   `json:"whatsapp"`
+	Phone       string   `json:"phone"`
+	Email       string   `json:"email"`
+	Tags        []string `json:"tags"`
+	Manager     string   `json:"manager"`
+	ManagerName string   `json:"managerName"`
+}
+
+type touchJSON struct {
+	Id         string `json:"id"`
+	Status     string `json:"status"`
+	Channel    string `json:"channel"`
+	Comment    string `json:"comment"`
+	Author     string `json:"author"`
+	AuthorName string `json:"authorName"`
+	Created    string `json:"created"`
+}
+
+type holdJSON struct {
+	Id       string `json:"id"`
+	Reason   string `json:"reason"`
+	Note     string `json:"note"`
+	Until    string `json:"until"`
+	Occasion string `json:"occasion"`
+	Ticket   string `json:"ticket"`
+	Text     string `json:"text"` // domain.DescribeHold's wording
+}
+
+type occasionJSON struct {
+	Id       string   `json:"id"`
+	Title    string   `json:"title"`
+	Kind     string   `json:"kind"`
+	Category string   `json:"category"`
+	Template string   `json:"template"`
+	Repeat   string   `json:"repeat"`
+	Trigger  string   `json:"trigger"`
+	Starts   string   `json:"starts"`
+	Ends     string   `json:"ends"`
+	Segments []string `json:"segments"`
+	Points   []string `json:"points"`
+	Archived bool     `json:"archived"`
+	// Active: the occasion can be marked today (for a personal one: its
+	// campaign is open; each listed client's own date is active).
+	Active bool `json:"active"`
+}
+
+// findOccasion reads occasion= and returns the occasion if the caller may
+// see it: a point manager sees only occasions that target every point or
+// theirs. Missing, unknown and invisible occasions are all a 400 naming
+// occasion (the same message, so ids of other points' occasions do not
+// leak). The caller's own scope decides, not point=: a service manager
+// narrowing to a point the occasion does not target gets an empty list.
+func findOccasion(e *core.RequestEvent) (*core.Record, error) {
+	id := strings.TrimSpace(e.Request.URL.Query().Get("occasion"))
+	if id == "" {
+		return nil, paramError("occasion", "validation_required", "is required: the id of an occasion.")
+	}
+	unknown := paramError("occasion", "validation_unknown_occasion", "names no occasion that you can see.")
+	if !isRecordId(id) {
+		return nil, unknown
+	}
+	occasion, err := e.App.FindRecordById("occasions", id)
+	if err != nil {
+		return nil, unknown
+	}
+	scope := scopeOf(e)
+	if points := occasion.GetStringSlice("points"); !scope.All() && len(points) > 0 &&
+		!slices.ContainsFunc(points, scope.Allows) {
+		return nil, unknown
+	}
+	return occasion, nil
+}
+
+// audience is the set of clients an occasion targets for one request, and
+// the occurrence that is current for them: the rows of the worklist and the
+// stats.
+//
+// "Current" is decided by each point's local date: for a regular occasion
+// it is one occurrence per point (the points usually agree; around New Year
+// they may not, which is why current is keyed by point), for a personal
+// occasion (birthday / anniversary) one per client. Personal occasions
+// are therefore resolved in two steps: a light query lists the candidate
+// clients (filters, segments, the date set) and Go keeps those whose own
+// occurrence is active today (occurrence.Active); the main queries then run
+// on exactly those clients. That costs one scan of the candidates' ids and
+// dates, which a day-of-year condition in SQL could not do correctly (29
+// February, time zones, windows across New Year).
+type audience struct {
+	app      core.App
+	occasion *core.Record
+	rule     occurrence.Occasion
+	filter   *clientFilter
+	now      time.Time
+	personal bool
+	standard bool
+
+	// points are the points in scope that the occasion targets, by id.
+	points map[string]*core.Record
+	// current is the current occurrence by point id (regular occasions) or
+	// by client id (personal ones); only its keys are in the audience.
+	current map[string]occurrence.Occurrence
+}
+
+// newAudience resolves the points, time zones and current occurrences of
+// occasion for filter at now.
+func newAudience(app core.App, occasion *core.Record, filter *clientFilter, now time.Time) (*audience, error) {
+	a := &audience{
+		app:      app,
+		occasion: occasion,
+		rule:     occurrenceRule(occasion),
+		filter:   filter,
+		now:      now,
+		standard: occasion.GetString("kind") == "standard",
+		points:   map[string]*core.Record{},
+		current:  map[string]occurrence.Occurrence{},
+	}
+	a.personal = a.rule.Trigger == "birthday" || a.rule.Trigger == "anniversary"
+
+	var points []*core.Record
+	var err error
+	if filter.Scope.All() {
+		points, err = app.FindAllRecords("points")
+	} else {
+		points, err = app.FindRecordsByIds("points", filter.Scope.Points)
+	}
+	if err != nil {
+		return nil, err
+	}
+	targeted := occasion.GetStringSlice("points")
+	for _, p := range points {
+		if len(targeted) == 0 || slices.Contains(targeted, p.Id) {
+			a.points[p.Id] = p
+		}
+	}
+
+	if !a.personal {
+		for id := range a.points {
+			a.current[id] = occurrence.For(a.rule, occurrence.Client{}, a.today(id))
+		}
+		return a, nil
+	}
+	return a, a.resolvePersonal()
+}
+
+// resolvePersonal keeps the candidate clients whose own occurrence of a
+// personal occasion is active today (see audience).
+func (a *audience) resolvePersonal() error {
+	if a.rule.Archived || len(a.points) == 0 {
+		return nil
+	}
+	column := "contact_birthday"
+	if a.rule.Trigger == "anniversary" {
+		column = "since"
+	}
+	params := dbx.Params{}
+	db := a.app.DB()
+	sql := "SELECT c.id AS id, c.point AS point, c.contact_birthday AS birthday, c.since AS since FROM clients c" +
+		" WHERE " + a.clientsSQL(db, params) + " AND c." + column + " != ''"
+	var candidates []struct {
+		Id       string         `db:"id"`
+		Point    string         `db:"point"`
+		Birthday types.DateTime `db:"birthday"`
+		Since    types.DateTime `db:"since"`
+	}
+	if err := db.NewQuery(sql).Bind(params).All(&candidates); err != nil {
+		return err
+	}
+	for _, c := range candidates {
+		dates := occurrence.Client{Birthday: c.Birthday.Time(), Since: c.Since.Time()}
+		today := a.today(c.Point)
+		if ok, _ := occurrence.Active(a.rule, dates, today); ok {
+			a.current[c.Id] = occurrence.For(a.rule, dates, today)
+		}
+	}
+	return nil
+}
+
+// today is the local date at the point.
+func (a *audience) today(pointId string) time.Time {
+	tz := ""
+	if p := a.points[pointId]; p != nil {
+		tz = p.GetString("timezone")
+	}
+	return occurrence.Today(a.now, tz)
+}
+
+// clientsSQL is the condition on clients c: the request's filter, the
+// points in scope that the occasion targets, and its segments.
+func (a *audience) clientsSQL(db dbx.Builder, params dbx.Params) string {
+	exprs := []dbx.Expression{a.filter.Expr("c"), inList("c.point", "w_point", sortedKeys(a.points))}
+	if segments := a.occasion.GetStringSlice("segments"); len(segments) > 0 {
+		exprs = append(exprs, inList("c.segment", "w_segment", segments))
+	}
+	return sqlOf(db, dbx.And(exprs...), params)
+}
+
+// source returns the FROM ... WHERE shared by the page, the counts and the
+// stats: the audience's clients c with their touch t for the current
+// occurrence, found through the unique index (client, occasion, period).
+//
+// Usually every point has the same current period, which is then a plain
+// parameter, and the clients are read through idx_clients_point. When
+// periods differ (points on both sides of New Year, or a personal occasion
+// where each client has their own), the current occurrences are passed as
+// one JSON object parameter ({point or client id: period}) read with
+// json_each, so any number of them costs one parameter; it drives the join
+// through idx_clients_point or the clients primary key.
+func (a *audience) source(db dbx.Builder, params dbx.Params) string {
+	params["w_occasion"] = a.occasion.Id
+	params["w_now"] = domain.DBTime(a.now)
+	params["w_standard"] = a.standard
+	where := " WHERE " + a.clientsSQL(db, params)
+
+	if period, ok := a.singlePeriod(); ok {
+		params["w_period"] = period
+		return ` FROM clients c
+		LEFT JOIN touches t ON t.client = c.id AND t.occasion = {:w_occasion} AND t.period = {:w_period}` + where
+	}
+
+	current := make(map[string]string, len(a.current))
+	for k, oc := range a.current {
+		current[k] = oc.Period
+	}
+	raw, _ := json.Marshal(current)
+	params["w_current"] = string(raw)
+	key := "c.point"
+	if a.personal {
+		key = "c.id"
+	}
+	return ` FROM json_each({:w_current}) cur
+		CROSS JOIN clients c ON ` + key + ` = cur.key
+		LEFT JOIN touches t ON t.client = c.id AND t.occasion = {:w_occasion} AND t.period = cur.value` + where
+}
+
+// singlePeriod returns the period when the audience is a regular
+// occasion's and all its points agree on the current one.
+func (a *audience) singlePeriod() (string, bool) {
+	if a.personal || len(a.current) == 0 {
+		return "", false
+	}
+	period, first := "", true
+	for _, oc := range a.current {
+		if !first && oc.Period != period {
+			return "", false
+		}
+		period, first = oc.Period, false
+	}
+	return period, true
+}
+
+// holdCond selects the holds h2 of client c that apply to this occasion
+// now (SPEC §4.5: not expired, for every occasion or for this one), on
+// standard occasions only; it is an index probe on idx_holds_client and
+// uses the parameters that source sets. holdApplies is its EXISTS.
+const (
+	holdCond = `{:w_standard} AND h2.client = c.id AND (h2.until = '' OR h2.until > {:w_now})
+		AND (h2.occasion = '' OR h2.occasion = {:w_occasion})`
+	holdApplies = `EXISTS (SELECT 1 FROM holds h2 WHERE ` + holdCond + `)`
+)
+
+// stateSQL computes a row's state over source: a touch decides, else an
+// applying hold makes it held, else it is pending. The worklist page, its
+// counts and the stats all use it, so they cannot disagree.
+const stateSQL = `(CASE WHEN t.id IS NOT NULL THEN t.status WHEN ` + holdApplies + ` THEN 'held' ELSE 'pending' END)`
+
+// countByState counts the audience by state, with "all" as the total; every
+// state is present (0 when none).
+func (a *audience) countByState() (map[string]int, error) {
+	params := dbx.Params{}
+	db := a.app.DB()
+	sql := "SELECT " + stateSQL + " AS state, COUNT(*) AS n" + a.source(db, params) + " GROUP BY 1"
+	var rows []struct {
+		State string `db:"state"`
+		N     int    `db:"n"`
+	}
+	if err := db.NewQuery(sql).Bind(params).All(&rows); err != nil {
+		return nil, err
+	}
+	counts := map[string]int{}
+	for _, s := range worklistStates {
+		counts[s] = 0
+	}
+	for _, r := range rows {
+		counts[r.State] += r.N
+		counts[stateAll] += r.N
+	}
+	return counts, nil
+}
+
+// worklistRow is one row of the page query.
+type worklistRow struct {
+	Id          string `db:"id"`
+	Name        string `db:"name"`
+	Point       string `db:"point"`
+	Segment     string `db:"segment"`
+	Stage       string `db:"stage"`
+	ContactName string `db:"contact_name"`
+	Since       string `db:"since"`
+	Channel     string `db:"channel"`
+	Telegram    string `db:"telegram"`
+	Whatsapp    string `db:"whatsapp"`
+	Phone       string `db:"phone"`
+	Email       string `db:"email"`
+	Tags        string `db:"tags"`
+	Manager     string `db:"manager"`
+	ManagerName string `db:"manager_name"`
+
+	TouchId       string `db:"touch_id"`
+	TouchStatus   string `db:"touch_status"`
+	TouchChannel  string `db:"touch_channel"`
+	TouchComment  string `db:"touch_comment"`
+	TouchAuthor   string `db:"touch_author"`
+	AuthorName    string `db:"author_name"`
+	TouchCreated  string `db:"touch_created"`
+	HoldId        string `db:"hold_id"`
+	HoldReason    string `db:"hold_reason"`
+	HoldNote      string `db:"hold_note"`
+	HoldUntil     string `db:"hold_until"`
+	HoldOccasion  string `db:"hold_occasion"`
+	HoldTicket    string `db:"hold_ticket"`
+	TicketFound   string `db:"ticket_found"`
+	TicketTitle   string `db:"ticket_title"`
+	OccasionFound string `db:"occasion_found"`
+	OccasionTitle string `db:"occasion_title"`
+	State         string `db:"state"`
+}
+
+// page returns one page of the audience in state ("all" for every state),
+// sorted by client name (the folded search column, which sorts any script
+// case-insensitively), in one query: the inner query picks the page's
+// clients, states and touches over the whole audience, the outer one adds
+// the details (manager and author names, the newest applying hold with its
+// ticket and occasion titles) for those rows only.
+func (a *audience) page(state string, limit, offset int) ([]worklistRow, error) {
+	params := dbx.Params{"w_limit": limit, "w_offset": offset}
+	db := a.app.DB()
+	// a state asked for is known for every row: it is selected as a
+	// constant and filtered without evaluating stateSQL twice
+	column, condition := stateSQL, ""
+	switch state {
+	case stateDone, stateSkipped:
+		column, condition = "{:w_state}", " AND t.status = {:w_state}"
+	case stateHeld:
+		column, condition = "{:w_state}", " AND t.id IS NULL AND "+holdApplies
+	case statePending:
+		column, condition = "{:w_state}", " AND t.id IS NULL AND NOT "+holdApplies
+	}
+	params["w_state"] = state
+	inner := "SELECT c.id AS client, t.id AS touch, " + column + " AS state" + a.source(db, params) + condition +
+		" ORDER BY c.search, c.id LIMIT {:w_limit} OFFSET {:w_offset}"
+
+	sql := `WITH page AS (` + inner + `)
+		SELECT c.id AS id, c.name AS name, c.point AS point, c.segment AS segment, c.stage AS stage,
+			c.contact_name AS contact_name, c.since AS since, c.channel AS channel, c.telegram AS telegram,
+			c.whatsapp AS whatsapp, c.phone AS phone, c.email AS email, COALESCE(c.tags, '') AS tags,
+			c.manager AS manager, COALESCE(m.name, '') AS manager_name,
+			COALESCE(t.id, '') AS touch_id, COALESCE(t.status, '') AS touch_status,
+			COALESCE(t.channel, '') AS touch_channel, COALESCE(t.comment, '') AS touch_comment,
+			COALESCE(t.author, '') AS touch_author, COALESCE(u.name, '') AS author_name,
+			COALESCE(t.created, '') AS touch_created,
+			COALESCE(h.id, '') AS hold_id, COALESCE(h.reason, '') AS hold_reason, COALESCE(h.note, '') AS hold_note,
+			COALESCE(h.until, '') AS hold_until, COALESCE(h.occasion, '') AS hold_occasion,
+			COALESCE(h.ticket, '') AS hold_ticket,
+			COALESCE(tk.id, '') AS ticket_found, COALESCE(tk.title, '') AS ticket_title,
+			COALESCE(ho.id, '') AS occasion_found, COALESCE(ho.title, '') AS occasion_title,
+			page.state AS state
+		FROM page
+		JOIN clients c ON c.id = page.client
+		LEFT JOIN touches t ON t.id = page.touch
+		LEFT JOIN users m ON m.id = c.manager
+		LEFT JOIN users u ON u.id = t.author
+		LEFT JOIN holds h ON h.id = (
+			SELECT h2.id FROM holds h2
+			WHERE ` + holdCond + `
+			ORDER BY h2.created DESC, h2.id DESC LIMIT 1)
+		LEFT JOIN tickets tk ON tk.id = h.ticket
+		LEFT JOIN occasions ho ON ho.id = h.occasion
+		ORDER BY c.search, c.id`
+
+	var rows []worklistRow
+	if err := db.NewQuery(sql).Bind(params).All(&rows); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// item renders one worklist row: the client, touch and hold as JSON, the
+// personalised message and the channel links.
+func (a *audience) item(r *worklistRow, auth *core.Record) worklistItem {
+	oc := a.current[r.Point]
+	if a.personal {
+		oc = a.current[r.Id]
+	}
+	date := oc.Date
+	pointName := ""
+	if p := a.points[r.Point]; p != nil {
+		pointName = p.GetString("name")
+	}
+
+	values := tmpl.Values{
+		"client":  r.Name,
+		"contact": r.ContactName,
+		"manager": r.ManagerName,
+		"point":   pointName,
+	}
+	if strings.TrimSpace(r.ContactName) == "" {
+		values["contact"] = r.Name
+	}
+	if strings.TrimSpace(r.ManagerName) == "" && auth != nil {
+		values["manager"] = auth.GetString("name")
+	}
+	if since, err := types.ParseDateTime(r.Since); err == nil && !since.IsZero() {
+		at := date
+		if at.IsZero() {
+			at = a.today(r.Point)
+		}
+		values["years"] = strconv.Itoa(occurrence.Years(since.Time(), at))
+	}
+	if !date.IsZero() {
+		values["date"] = date.Format("02.01.2006")
+	}
+	message, missing := tmpl.Render(a.occasion.GetString("template"), values)
+	if missing == nil {
+		missing = []string{}
+	}
+
+	item := worklistItem{
+		Client: clientJSON{
+			Id: r.Id, Name: r.Name, Point: r.Point, PointName: pointName, Segment: r.Segment, Stage: r.Stage,
+			ContactName: r.ContactName, Channel: r.Channel, Telegram: r.Telegram, Whatsapp: r.Whatsapp,
+			Phone: r.Phone, Email: r.Email, Tags: parseTags(r.Tags), Manager: r.Manager, ManagerName: r.ManagerName,
+		},
+		State:   r.State,
+		Period:  oc.Period,
+		Message: message,
+		Missing: missing,
+		Links:   channelLinks(r.Whatsapp, r.Telegram, r.Email, r.Phone, a.occasion.GetString("title"), message),
+	}
+	if !date.IsZero() {
+		item.Date = date.Format(time.DateOnly)
+	}
+	if r.TouchId != "" {
+		item.Touch = &touchJSON{
+			Id: r.TouchId, Status: r.TouchStatus, Channel: r.TouchChannel, Comment: r.TouchComment,
+			Author: r.TouchAuthor, AuthorName: r.AuthorName, Created: r.TouchCreated,
+		}
+	}
+	if r.HoldId != "" {
+		item.Hold = &holdJSON{
+			Id: r.HoldId, Reason: r.HoldReason, Note: r.HoldNote, Until: r.HoldUntil,
+			Occasion: r.HoldOccasion, Ticket: r.HoldTicket, Text: describeHold(r),
+		}
+	}
+	return item
+}
+
+// describeHold words a hold exactly as domain.DescribeHold does, from the
+// row's joined ticket and occasion titles instead of two lookups per row
+// (a test keeps the two in step).
+func describeHold(r *worklistRow) string {
+	text := "reason: " + r.HoldReason
+	if r.HoldTicket != "" {
+		if r.TicketFound != "" {
+			text += fmt.Sprintf(", open ticket «%s»", r.TicketTitle)
+		}
+	} else if r.HoldNote != "" {
+		text += ", " + r.HoldNote
+	}
+	if r.HoldOccasion != "" && r.OccasionFound != "" {
+		text += fmt.Sprintf(", for «%s» only", r.OccasionTitle)
+	}
+	if until, err := types.ParseDateTime(r.HoldUntil); err == nil && !until.IsZero() {
+		text += ", until " + until.Time().Format("2006-01-02")
+	} else {
+		text += ", until lifted"
+	}
+	return text
+}
+
+// occasionJSON is the occasion as the worklist and stats show it.
+func (a *audience) occasionJSON() occasionJSON {
+	o := a.occasion
+	return occasionJSON{
+		Id: o.Id, Title: o.GetString("title"), Kind: o.GetString("kind"), Category: o.GetString("category"),
+		Template: o.GetString("template"), Repeat: o.GetString("repeat"), Trigger: o.GetString("trigger"),
+		Starts: o.GetString("starts"), Ends: o.GetString("ends"),
+		Segments: nonNil(o.GetStringSlice("segments")), Points: nonNil(o.GetStringSlice("points")),
+		Archived: o.GetBool("archived"), Active: a.active(),
+	}
+}
+
+// active reports whether the occasion can be marked today at any of its
+// points in scope; for a personal occasion, whether its campaign window
+// (starts..ends) is open.
+func (a *audience) active() bool {
+	if a.rule.Archived {
+		return false
+	}
+	for _, id := range sortedKeys(a.points) {
+		today := a.today(id)
+		if !a.personal {
+			if ok, _ := occurrence.Active(a.rule, occurrence.Client{}, today); ok {
+				return true
+			}
+			continue
+		}
+		starts, ends := a.rule.Starts, a.rule.Ends
+		if (starts.IsZero() || !today.Before(dateOnly(starts))) && (ends.IsZero() || !today.After(dateOnly(ends))) {
+			return true
+		}
+	}
+	return false
+}
+
+// channelLinks builds the ready-to-open links for the client's handles:
+// WhatsApp and e-mail carry the message (subject = occasion title),
+// Telegram cannot prefill a message to a user, a phone link just dials.
+// Text is percent-encoded as UTF-8 with spaces as %20 (never "+", which
+// mail clients and WhatsApp would show literally).
+func channelLinks(whatsapp, telegram, email, phone, subject, message string) map[string]string {
+	links := map[string]string{}
+	if digits := onlyDigits(whatsapp); digits != "" {
+		link := "https://wa.me/" + digits
+		if message != "" {
+			link += "?text=" + encodeText(message)
+		}
+		links["whatsapp"] = link
+	}
+	if username := strings.TrimPrefix(strings.TrimSpace(telegram), "@"); username != "" {
+		links["telegram"] = "https://t.me/" + url.PathEscape(username)
+	}
+	if email = strings.TrimSpace(email); email != "" {
+		links["email"] = "mailto:" + url.PathEscape(email) + "?subject=" + encodeText(subject) + "&body=" + encodeText(message)
+	}
+	if digits := onlyDigits(phone); digits != "" {
+		links["phone"] = "tel:+" + digits
+	}
+	return links
+}
+
+// encodeText percent-encodes s for a query value with spaces as %20.
+func encodeText(s string) string {
+	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
+}
+
+func onlyDigits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// parseTags reads the clients.tags JSON list; anything else is no tags.
+func parseTags(raw string) []string {
+	var tags []string
+	if err := json.Unmarshal([]byte(raw), &tags); err != nil || tags == nil {
+		return []string{}
+	}
+	return tags
+}
+
+// occurrenceRule converts an occasions record for the occurrence package.
+func occurrenceRule(occasion *core.Record) occurrence.Occasion {
+	return occurrence.Occasion{
+		Repeat:   occasion.GetString("repeat"),
+		Trigger:  occasion.GetString("trigger"),
+		Starts:   occasion.GetDateTime("starts").Time(),
+		Ends:     occasion.GetDateTime("ends").Time(),
+		Archived: occasion.GetBool("archived"),
+	}
+}
+
+func dateOnly(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
