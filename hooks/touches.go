@@ -90,13 +90,8 @@ func onTouchCreate(e *core.RecordEvent) error {
 	if err := e.Next(); err != nil {
 		return err
 	}
-	// BROKEN ON PURPOSE: the comment is written after the commit
-	e.App.OnRecordAfterCreateSuccess("touches").BindFunc(func(ev *core.RecordEvent) error { return ev.Next() })
-	go func(app core.App, rec *core.Record) {
-		time.Sleep(20 * time.Millisecond)
-		_ = writeTouchComment(app, rec, t)
-	}(e.App.UnsafeWithoutHooks(), e.Record)
-	return nil
+
+	return writeTouchComment(e.App, e.Record, t)
 }
 
 // touchContext is what the hooks need to know about a touch: its client,
