@@ -111,7 +111,10 @@ func parseClientFilter(e *core.RequestEvent) (*clientFilter, error) {
 		if !isRecordId(manager) {
 			return nil, paramError("manager", "validation_invalid_id", `must be a user id, "me" or "none".`)
 		}
-		if _, err := e.App.FindRecordById("users", manager); err != nil {
+		// another point's staff read as unknown, so the answer does not
+		// tell a point manager which user ids exist elsewhere
+		user, err := e.App.FindRecordById("users", manager)
+		if err != nil || !(f.Scope.All() || user.GetString("role") == domain.RoleServiceManager || f.Scope.Allows(user.GetString("point"))) {
 			return nil, paramError("manager", "validation_unknown_manager", "names no user.")
 		}
 		f.Manager = manager

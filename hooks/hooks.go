@@ -46,6 +46,23 @@ func inTransaction(e *core.RecordRequestEvent, fn func() error) error {
 	})
 }
 
+// refuseChangedMeanwhile runs inside the write transaction: when field of
+// the stored record no longer has the value the request was based on (a
+// colleague changed it a moment ago), the request is refused instead of
+// writing a second, contradicting audit comment. Writes are serialized, so
+// of two racing changes exactly one passes.
+func refuseChangedMeanwhile(e *core.RecordRequestEvent, field string) error {
+	stored, err := e.App.FindRecordById(e.Collection, e.Record.Id)
+	if err != nil {
+		return err
+	}
+	if now := stored.GetString(field); now != e.Record.Original().GetString(field) {
+		return fieldError(field, "validation_changed_meanwhile",
+			fmt.Sprintf("The %s was changed to %q by someone else a moment ago; reload and try again.", field, now))
+	}
+	return nil
+}
+
 // unchangeableWhy explains, per field, why refuseChanges refuses it.
 var unchangeableWhy = map[string]string{
 	"author":   "it is set by the server to the signed-in user",

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/search"
 	"github.com/pocketbase/pocketbase/tools/types"
 )
 
@@ -20,8 +21,50 @@ import (
 func bindInputChecks(app core.App) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.BindFunc(refuseUncastable)
+		se.Router.BindFunc(nameListParams)
 		return se.Next()
 	})
+}
+
+// nameListParams checks a records list's page, perPage, filter and sort
+// before PocketBase runs it, whose own answer to a malformed one is a 400
+// that names nothing ("Something went wrong while processing your
+// request").
+func nameListParams(e *core.RequestEvent) error {
+	if e.Request.Method != http.MethodGet || !strings.HasPrefix(e.Request.URL.Path, "/api/collections/") ||
+		!strings.HasSuffix(e.Request.URL.Path, "/records") {
+		return e.Next()
+	}
+	collection, err := e.App.FindCachedCollectionByNameOrId(e.Request.PathValue("collection"))
+	if err != nil {
+		return e.Next()
+	}
+	query := e.Request.URL.Query()
+	for _, param := range []string{"page", "perPage"} {
+		if v := query.Get(param); v != "" {
+			if _, err := strconv.Atoi(v); err != nil {
+				return fieldError(param, "validation_invalid_number", fmt.Sprintf("%s: %q is not a whole number.", param, v))
+			}
+		}
+	}
+	info, err := e.RequestInfo()
+	if err != nil {
+		return e.Next()
+	}
+	resolver := core.NewRecordFieldResolver(e.App, collection, info, info.HasSuperuserAuth())
+	if filter := query.Get("filter"); filter != "" {
+		if _, err := search.FilterData(filter).BuildExpr(resolver); err != nil {
+			return fieldError("filter", "validation_invalid_filter", "filter: "+err.Error())
+		}
+	}
+	if sort := query.Get("sort"); sort != "" {
+		for _, field := range search.ParseSortFromString(sort) {
+			if _, err := field.BuildExpr(resolver); err != nil {
+				return fieldError("sort", "validation_invalid_sort", "sort: "+err.Error())
+			}
+		}
+	}
+	return e.Next()
 }
 
 func refuseUncastable(e *core.RequestEvent) error {

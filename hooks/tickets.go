@@ -24,7 +24,12 @@ func bindTickets(app core.App) {
 		if err := refuseChanges(e, "client"); err != nil {
 			return err
 		}
-		return inTransaction(e, e.Next)
+		return inTransaction(e, func() error {
+			if err := refuseChangedMeanwhile(e, "status"); err != nil {
+				return err
+			}
+			return e.Next()
+		})
 	})
 	app.OnRecordCreate("tickets").BindFunc(onTicketCreate)
 	app.OnRecordUpdate("tickets").BindFunc(onTicketUpdate)

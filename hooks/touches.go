@@ -55,6 +55,9 @@ func onTouchUpdateRequest(e *core.RecordRequestEvent) error {
 	before := e.Record.Original().GetString("status")
 
 	return inTransaction(e, func() error {
+		if err := refuseChangedMeanwhile(e, "status"); err != nil {
+			return err
+		}
 		if err := e.Next(); err != nil {
 			return err
 		}
