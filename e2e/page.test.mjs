@@ -1,0 +1,368 @@
+// End-to-end tests of the manager page (SPEC §8) in headless Chromium:
+// the real binary with the demo data, real sign-ins, real realtime.
+// Run with e2e/run.sh (it builds the binary and sets TOUCHBASE_BIN).
+
+import { describe, it as baseIt, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer, launchBrowser, newPage, signIn, rest, screenshot, rowNames, USERS, OUT, ROOT } from './harness.mjs';
+
+let server;
+let browser;
+let api; // REST clients per demo user
+let occasion; // the occasion the marking tests use
+const pages = [];
+
+const open = async (opts) => {
+  const page = await newPage(browser, opts);
+  pages.push(page);
+  return page;
+};
+/** it is node:test's it, saving a screenshot of the test's pages when it fails (e2e/out/failed-*.png). */
+function it(name, fn) {
+  return baseIt(name, async (t) => {
+    const first = pages.length;
+    try {
+      await fn(t);
+    } catch (err) {
+      const slug = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40);
+      await Promise.all(pages.slice(first).map((p, i) => screenshot(p, `failed-${slug}-${i}`).catch(() => {})));
+      throw err;
+    }
+  });
+}
+const row = (page, clientId) => page.locator(`tr.row[data-client="${clientId}"]`);
+const waitRows = (page) => page.locator('tr.row').first().waitFor();
+
+/** pendingClients returns n pending clients of the occasion for a user, each used by one test only. */
+const taken = new Set();
+async function pendingClients(user, n) {
+  const res = await api[user].get(`/api/touchbase/worklist?occasion=${occasion.id}&state=pending&perPage=200`);
+  const picked = res.items.map((i) => i.client).filter((c) => !taken.has(c.id)).slice(0, n);
+  assert.equal(picked.length, n, `need ${n} pending clients for ${user}`);
+  picked.forEach((c) => taken.add(c.id));
+  return picked;
+}
+
+/** worklistFor opens the worklist narrowed to one client by search, so the row is on screen. */
+async function worklistFor(page, client, extra = '') {
+  await page.goto(`${server.url}/#/worklist?occasion=${occasion.id}&q=${encodeURIComponent(client.name)}${extra}`);
+  await row(page, client.id).waitFor();
+}
+
+before(async () => {
+  browser = await launchBrowser();
+  server = await startServer();
+  api = Object.fromEntries(await Promise.all(Object.entries(USERS).map(async ([k, email]) => [k, await rest(server.url, email)])));
+  // the first active standard occasion for everybody: the one the page opens with
+  const list = await api.olga.get('/api/collections/occasions/records?perPage=200&filter=' + encodeURIComponent('archived=false && points:length=0 && kind="standard"'));
+  for (const o of list.items) {
+    const w = await api.olga.get(`/api/touchbase/worklist?occasion=${o.id}&state=pending&perPage=1`);
+    if (w.occasion.active && w.counts.pending >= 10) {
+      occasion = o;
+      break;
+    }
+  }
+  assert.ok(occasion, 'the demo has an active standard occasion with pending clients');
+});
+
+after(async () => {
+  for (const page of pages) {
+    assert.deepEqual(page.errors, [], 'no uncaught errors in the page');
+  }
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('sign-in and scope', () => {
+  it('a point manager sees only the clients of their own point', async () => {
+    const page = await open();
+    await signIn(page, server.url, USERS.olga);
+    await waitRows(page);
+
+    const who = await page.locator('[data-testid=whoami]').textContent();
+    assert.match(who, /Ольга Смирнова/);
+    assert.match(who, /Москва — Центр/);
+    const nav = await page.locator('nav.mainnav').textContent();
+    assert.match(nav, /Worklist/);
+    assert.match(nav, /Due/);
+    assert.doesNotMatch(nav, /Coverage|Dashboard/, 'no service-manager navigation');
+
+    // every row is a client of Olga's point, and there are rows
+    const all = await api.service.get('/api/collections/clients/records?perPage=500&fields=id,name,point');
+    const point = api.olga.user.point;
+    const own = new Set(all.items.filter((c) => c.point === point).map((c) => c.id));
+    const ids = await page.locator('tr.row').evaluateAll((trs) => trs.map((tr) => tr.dataset.client));
+    assert.ok(ids.length >= 10, `rows shown: ${ids.length}`);
+    for (const id of ids) assert.ok(own.has(id), `row ${id} belongs to Olga's point`);
+
+    // searching a London client finds nothing; a Moscow client is found (Cyrillic, any case)
+    const london = all.items.find((c) => c.point !== point && /^[A-Z]/.test(c.name));
+    await page.locator('#wl-q').fill(london.name);
+    await page.locator('.empty').waitFor();
+    assert.equal(await page.locator('tr.row').count(), 0, `${london.name} must not be visible to Olga`);
+
+    const moscow = all.items.find((c) => own.has(c.id) && /«[А-ЯЁ]/.test(c.name) && ids.includes(c.id));
+    const word = moscow.name.match(/«([^»]+)»/)[1].slice(0, 6).toLowerCase();
+    await page.locator('#wl-q').fill(word);
+    await row(page, moscow.id).waitFor();
+    for (const name of await rowNames(page)) assert.ok(name.toLowerCase().includes(word), `${name} matches ${word}`);
+
+    // another point's client card and the service-manager views stay closed
+    await page.goto(`${server.url}/#/client?id=${london.id}`);
+    await page.locator('.error-box').waitFor();
+    assert.match(await page.locator('.error-box').textContent(), /Not found/);
+    await page.goto(`${server.url}/#/coverage`);
+    await page.waitForFunction(() => location.hash.startsWith('#/worklist'));
+  });
+
+  it('a service manager sees every point and the coverage per point', async () => {
+    const page = await open();
+    await signIn(page, server.url, USERS.service);
+    await page.goto(`${server.url}/#/worklist?occasion=${occasion.id}`);
+    await waitRows(page);
+    const nav = await page.locator('nav.mainnav').textContent();
+    assert.match(nav, /Coverage/);
+    assert.match(nav, /Dashboard/);
+    assert.match(await page.locator('[data-testid=whoami]').textContent(), /Service manager/);
+
+    // the point filter narrows to London: only London rows
+    const london = (await api.service.get('/api/collections/points/records?filter=' + encodeURIComponent('name="London"'))).items[0];
+    await page.locator('#wl-point').selectOption(london.id);
+    await page.waitForFunction(() => location.hash.includes('point='));
+    await page.locator('tr.row').first().waitFor();
+    await page.waitForFunction(() => [...document.querySelectorAll('tr.row .sub')].every((el) => el.textContent.includes('London')));
+    const subs = await page.locator('tr.row .sub').allTextContents();
+    assert.ok(subs.length > 0 && subs.every((s) => s.includes('London')), 'only London rows');
+
+    await page.locator('nav.mainnav a', { hasText: 'Coverage' }).click();
+    await page.locator('table[data-table=points] tbody tr').first().waitFor();
+    const points = await page.locator('table[data-table=points] tbody th').allTextContents();
+    assert.deepEqual([...points].sort(), ['London', 'Москва — Центр', 'Санкт-Петербург'].sort());
+    assert.ok(await page.locator('a', { hasText: 'Edit in dashboard' }).count() > 0, 'links to the dashboard');
+    await screenshot(page, 'coverage-en');
+  });
+});
+
+describe('marking', () => {
+  it('done with a comment shows up in the client card, and the counts move', async () => {
+    const [client] = await pendingClients('olga', 1);
+    const page = await open();
+    await signIn(page, server.url, USERS.olga);
+    await worklistFor(page, client);
+
+    const r = row(page, client.id);
+    assert.match(await r.locator('.msg').textContent(), new RegExp(client.contact_name.split(' ')[0]), 'personalised message');
+    assert.equal(await page.locator('[data-count=pending]').textContent(), '1');
+    const sideCount = page.locator(`.occ[data-occasion="${occasion.id}"] .count`);
+    await sideCount.waitFor();
+    const pendingBefore = Number(await sideCount.textContent());
+    assert.ok(pendingBefore > 1, 'the occasion list counts the whole occasion, not the search');
+    const note = `Sent the article, asked about Q1 (e2e ${Date.now()})`;
+    await r.locator('input.comment').fill(note);
+    await r.locator('.btn-done').click();
+    await page.locator(`tr.row[data-client="${client.id}"][data-state=done]`).waitFor();
+    assert.match(await row(page, client.id).locator('.state-line').textContent(), /Done by you/);
+    assert.equal(await page.locator('[data-count=pending]').textContent(), '0');
+    assert.equal(await page.locator('[data-count=done]').textContent(), '1');
+    assert.equal(Number(await sideCount.textContent()), pendingBefore - 1);
+
+    // the card's timeline has the touch with the comment
+    await row(page, client.id).locator('.client-name').click();
+    const dialog = page.locator('dialog#card[open]');
+    await dialog.locator('.timeline').waitFor();
+    assert.equal(await dialog.locator('#card-title').textContent(), client.name);
+    const touch = dialog.locator('li[data-type=touch]').first();
+    assert.match(await touch.textContent(), new RegExp(note.replace(/[()]/g, '\\$&')));
+    assert.match(await touch.textContent(), /Ольга Смирнова/);
+
+    // a manual comment from the card lands on the timeline too
+    await dialog.locator('#card-comment').fill('Prefers calls after 15:00');
+    await dialog.locator('form.add-comment button[type=submit]').click();
+    await dialog.locator('li[data-type=comment]', { hasText: 'Prefers calls after 15:00' }).waitFor();
+    await screenshot(page, 'card-en');
+    await page.keyboard.press('Escape');
+    await page.locator('dialog#card[open]').waitFor({ state: 'detached' });
+
+    // the server agrees: one touch by Olga with the comment
+    const touches = await api.service.get(`/api/collections/touches/records?filter=${encodeURIComponent(`client="${client.id}" && occasion="${occasion.id}"`)}`);
+    assert.equal(touches.totalItems, 1);
+    assert.equal(touches.items[0].author, api.olga.user.id);
+    assert.equal(touches.items[0].comment, note);
+  });
+
+  it('a colleague sees the row change live, marked from the keyboard', async (t) => {
+    const [client] = await pendingClients('olga', 1);
+    const [a, b] = [await open(), await open()];
+    await Promise.all([signIn(a, server.url, USERS.dmitry), signIn(b, server.url, USERS.olga)]);
+    await Promise.all([worklistFor(a, client), worklistFor(b, client)]);
+    await b.locator('.live.live-on').waitFor();
+    await b.evaluate(() => (window.notReloaded = true));
+
+    // Dmitry: select the row, d, type the reason, Enter
+    await row(a, client.id).locator('.msg').click();
+    await a.keyboard.press('d');
+    await row(a, client.id).locator('input.comment:focus').waitFor();
+    await a.keyboard.type('Called, will order in January');
+    const created = a.waitForResponse((res) => res.url().includes('/api/collections/touches/records') && res.request().method() === 'POST');
+    await a.keyboard.press('Enter');
+    assert.equal((await created).status(), 200);
+    const marked = Date.now();
+
+    // Olga's page changes within a second, without a reload
+    await b.locator(`tr.row[data-client="${client.id}"][data-state=done]`).waitFor({ timeout: 1000 });
+    const latency = Date.now() - marked;
+    t.diagnostic(`live update ${latency} ms after the mark was saved`);
+    assert.ok(latency < 1000, `live update took ${latency} ms`);
+    assert.match(await row(b, client.id).locator('.state-line').textContent(), /Дмитрий Орлов/);
+    assert.match(await row(b, client.id).locator('.state-line').textContent(), /Called, will order in January/);
+    assert.equal(await b.locator('[data-count=pending]').textContent(), '0');
+    assert.equal(await b.evaluate(() => window.notReloaded), true);
+    assert.equal(await row(b, client.id).locator('.btn-done').count(), 0, 'no Done button on a marked row');
+  });
+
+  it('a duplicate mark shows the server\'s message naming who marked it and when', async () => {
+    const [client] = await pendingClients('olga', 1);
+    const page = await open();
+    // no realtime for this page, so it still shows the row as pending when Dmitry marks it
+    await page.context().route('**/api/realtime', (route) => route.abort());
+    await signIn(page, server.url, USERS.olga);
+    await worklistFor(page, client);
+
+    await api.dmitry.post('/api/collections/touches/records', { client: client.id, occasion: occasion.id, status: 'done', channel: 'phone', comment: 'by phone' });
+    await row(page, client.id).locator('.btn-done').click();
+    const toast = page.locator('.toast-error');
+    await toast.waitFor();
+    const text = await toast.textContent();
+    assert.match(text, /Already marked/);
+    assert.match(text, /already touched/);
+    assert.match(text, /Дмитрий Орлов/);
+    assert.match(text, /\d{2}:\d{2}/, 'names the time');
+    // and the row now shows Dmitry's mark
+    await page.locator(`tr.row[data-client="${client.id}"][data-state=done]`).waitFor();
+    assert.match(await row(page, client.id).locator('.state-line').textContent(), /Дмитрий Орлов/);
+    await screenshot(page, 'duplicate-en');
+  });
+
+  it('skip with a reason, from the keyboard (s, Enter)', async () => {
+    const [client] = await pendingClients('olga', 1);
+    const page = await open();
+    await signIn(page, server.url, USERS.olga);
+    await worklistFor(page, client);
+    await row(page, client.id).locator('.msg').click();
+    await page.keyboard.press('s');
+    await page.keyboard.type('On vacation until Monday');
+    await page.keyboard.press('Enter');
+    await page.locator(`tr.row[data-client="${client.id}"][data-state=skipped]`).waitFor();
+    const touches = await api.olga.get(`/api/collections/touches/records?filter=${encodeURIComponent(`client="${client.id}"`)}`);
+    assert.equal(touches.items.find((t) => t.occasion === occasion.id)?.status, 'skipped');
+  });
+});
+
+describe('views', () => {
+  it('Due shows the cadence queue with levels; Plan shows the weeks ahead', async () => {
+    const page = await open();
+    await signIn(page, server.url, USERS.olga);
+    await page.goto(`${server.url}/#/due`);
+    await page.locator('.due-rows tbody tr').first().waitFor();
+    const levels = await page.locator('.due-rows tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.level));
+    assert.ok(levels.length > 0 && levels.every((l) => l === 'due' || l === 'overdue'), `levels: ${[...new Set(levels)]}`);
+    await page.locator('button[data-level=ok]').click();
+    await page.waitForFunction(() => [...document.querySelectorAll('.due-rows tbody tr')].every((tr) => tr.dataset.level === 'ok'));
+    await screenshot(page, 'due-en');
+
+    await page.locator('nav.mainnav a', { hasText: 'Plan' }).click();
+    await page.locator('section.week').first().waitFor();
+    assert.ok(await page.locator('section.week').count() >= 4, 'several weeks planned');
+    assert.match(await page.locator('.week-title').first().textContent(), /Week \d+/);
+    assert.ok(await page.locator('.plan-item .bar-text').count() > 0, 'coverage per item');
+    await screenshot(page, 'plan-en');
+  });
+
+  it('the worklist at desktop size (screenshot for the docs)', async () => {
+    const page = await open({ viewport: { width: 1440, height: 1000 } });
+    await signIn(page, server.url, USERS.olga);
+    await page.goto(`${server.url}/#/worklist?occasion=${occasion.id}`);
+    await waitRows(page);
+    await page.locator('.live.live-on').waitFor();
+    // mark the first row from the keyboard: it stays in place, marked, and the cursor moves on
+    const first = page.locator('tr.row').first();
+    const id = await first.getAttribute('data-client');
+    await page.keyboard.press('j');
+    await page.keyboard.press('k');
+    await page.keyboard.press('d');
+    await page.keyboard.type('Liked the offer, call back on Monday');
+    await page.keyboard.press('Enter');
+    await page.locator(`tr.row[data-client="${id}"][data-state=done]`).waitFor();
+    assert.equal(await page.locator('tr.row-cursor').count(), 1);
+    assert.notEqual(await page.locator('tr.row-cursor').getAttribute('data-client'), id);
+    assert.equal(await page.evaluate(() => document.activeElement.classList.contains('row-cursor')), true, 'the cursor row has the focus');
+    await page.waitForTimeout(300); // let the toast settle
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, 'worklist-en');
+  });
+});
+
+describe('language and small screens', () => {
+  it('Russian by default for a Russian browser; the switch is remembered', async () => {
+    const page = await open({ locale: 'ru-RU', viewport: { width: 1440, height: 1000 } });
+    await page.goto(`${server.url}/`);
+    assert.equal(await page.locator('#signin-title').textContent(), 'Вход');
+    assert.equal(await page.getAttribute('html', 'lang'), 'ru');
+    await page.locator('#signin-email').fill(USERS.olga);
+    await page.locator('#signin-password').fill('wrong password');
+    await page.locator('form.signin button[type=submit]').click();
+    await page.locator('.form-error', { hasText: 'Неверная почта или пароль' }).waitFor();
+
+    await signIn(page, server.url, USERS.olga);
+    await page.goto(`${server.url}/#/worklist?occasion=${occasion.id}`);
+    await waitRows(page);
+    const nav = await page.locator('nav.mainnav').textContent();
+    assert.match(nav, /Список касаний/);
+    assert.match(nav, /План/);
+    assert.match(await page.locator('.state-tabs').textContent(), /Ждут/);
+    assert.match(await page.locator('[data-testid=whoami]').textContent(), /Менеджер точки/);
+    await page.locator('.live.live-on').waitFor();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, 'worklist-ru');
+
+    await page.locator('#lang').selectOption('en');
+    assert.match(await page.locator('nav.mainnav').textContent(), /Worklist/);
+    await page.reload();
+    await waitRows(page);
+    assert.match(await page.locator('nav.mainnav').textContent(), /Worklist/);
+    assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  });
+
+  it('works on a phone-sized screen', async () => {
+    const page = await open({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
+    await signIn(page, server.url, USERS.olga);
+    await page.goto(`${server.url}/#/worklist?occasion=${occasion.id}`);
+    await waitRows(page);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `no sideways scrolling (overflow ${overflow}px)`);
+    await screenshot(page, 'phone-worklist');
+
+    // the first row's actions are on screen and usable
+    const first = page.locator('tr.row').first();
+    for (const sel of ['.client-name', '.btn-copy', '.btn-done', '.btn-skip', 'input.comment']) {
+      const box = await first.locator(sel).boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= 375, `${sel} fits the screen`);
+    }
+    await first.locator('.client-name').tap();
+    const dialog = page.locator('dialog#card[open]');
+    await dialog.locator('.timeline-wrap').waitFor();
+    const box = await dialog.boundingBox();
+    assert.ok(box.width <= 375, `card fits the screen (${box.width}px)`);
+    await screenshot(page, 'phone-card');
+  });
+});
+
+after(() => {
+  // e2e/run.sh --update-docs copies the worklist screenshots to docs/
+  if (process.env.UPDATE_DOCS === '1') {
+    copyFileSync(join(OUT, 'worklist-en.png'), join(ROOT, 'docs', 'worklist-en.png'));
+    copyFileSync(join(OUT, 'worklist-ru.png'), join(ROOT, 'docs', 'worklist-ru.png'));
+  }
+});

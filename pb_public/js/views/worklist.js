@@ -1,0 +1,792 @@
+// The worklist (SPEC §8): pick an active occasion, filter its clients, copy
+// or open the personalised message in a channel, then mark the client done
+// or skipped with an optional comment, all from the keyboard if you like.
+// Marks by colleagues arrive over realtime and change the rows in place.
+
+import { h, replace, option, debounce, isTyping } from '../dom.js';
+import { t, label, fmtDay, fmtMoment, fmtNumber } from '../i18n.js';
+import { pb, api, me, isServiceManager, markTouch, loadLookups } from '../api.js';
+import { route, navigate, toast, fail, errorBox, loadingBox, badge } from '../ui.js';
+import { openCard, isOpen as cardIsOpen } from './card.js';
+
+const STATES = ['pending', 'done', 'skipped', 'held', 'all'];
+const SEGMENTS = ['A+', 'A', 'B', 'C', 'D'];
+const STAGES = ['prospect', 'new', 'regular', 'sleeping', 'lost'];
+const CHANNELS = ['whatsapp', 'telegram', 'email', 'phone'];
+const TOUCH_CHANNELS = ['telegram', 'whatsapp', 'email', 'phone', 'meeting', 'other'];
+const FILTERS = ['segment', 'stage', 'tag', 'manager', 'point', 'q'];
+const PER_PAGE = 100;
+
+/** isActiveOn mirrors the server's occurrence rule closely enough to list the occasions that are open today. */
+export function isActiveOn(o, today = new Date()) {
+  if (o.archived) return false;
+  const day = Date.UTC(today.getFullYear(), today.getMonth(), today.getDate());
+  const starts = o.starts ? Date.parse(o.starts.replace(' ', 'T')) : null;
+  const ends = o.ends ? Date.parse(o.ends.replace(' ', 'T')) : null;
+  const personal = o.trigger === 'birthday' || o.trigger === 'anniversary';
+  if (personal || o.repeat !== 'yearly') {
+    return (starts === null || starts <= day) && (ends === null || day <= ends);
+  }
+  if (ends === null) return true; // a yearly occasion without an end runs until the next one
+  const s = new Date(starts ?? Date.UTC(2000, 0, 1));
+  const e = new Date(ends);
+  const y = today.getFullYear();
+  for (const year of [y - 1, y]) {
+    const from = Date.UTC(year, s.getUTCMonth(), s.getUTCDate());
+    let to = Date.UTC(year, e.getUTCMonth(), e.getUTCDate());
+    if (to < from) to = Date.UTC(year + 1, e.getUTCMonth(), e.getUTCDate());
+    if (from <= day && day <= to) return true;
+  }
+  return false;
+}
+
+/** occasionWindow describes when an occasion is active, for its header. */
+function occasionWindow(o) {
+  if (o.trigger === 'birthday' || o.trigger === 'anniversary') return label('trigger', o.trigger);
+  const from = fmtDay(o.starts, { day: 'numeric', month: 'short' });
+  const to = fmtDay(o.ends, { day: 'numeric', month: 'short' });
+  const text = from && to ? t('window', { from, to }) : from ? t('windowFrom', { from }) : to ? t('windowTo', { to }) : '';
+  return o.repeat === 'yearly' ? [text, label('repeat', 'yearly')].filter(Boolean).join(' · ') : text;
+}
+
+/** copyText writes to the clipboard, falling back to a selected textarea outside secure contexts. */
+export async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const area = h('textarea', { class: 'offscreen', 'aria-hidden': 'true' });
+    area.value = text;
+    document.body.append(area);
+    area.select();
+    let ok = false;
+    try {
+      ok = document.execCommand('copy');
+    } catch {
+      ok = false;
+    }
+    area.remove();
+    return ok;
+  }
+}
+
+export function mount(root, { params }) {
+  const view = {
+    params: readParams(params),
+    occasions: [],
+    pending: {}, // occasion id -> pending count
+    inactive: new Set(), // occasions the server says are not active today
+    lookups: null,
+    data: null, // last worklist response (occasion, counts, totals)
+    items: [], // loaded rows, in order
+    rows: new Map(), // client id -> {item, tr, channel}
+    cursor: null, // client id of the keyboard row
+    armed: null, // {client, status}
+    seq: 0,
+    ready: false, // the occasion list has loaded (rows load after it)
+    unsubs: [],
+    disposed: false,
+  };
+
+  const els = {
+    list: h('ul', { class: 'occ-list' }),
+    head: h('div', { class: 'occ-head' }),
+    tabs: h('div', { class: 'state-tabs', role: 'group', 'aria-label': t('statesLabel') }),
+    filters: h('form', { class: 'filters', role: 'search', onsubmit: (e) => e.preventDefault() }),
+    status: h('p', { class: 'wl-status', role: 'status', 'aria-live': 'polite' }),
+    live: h('span', { class: 'live', title: t('liveTitle') }),
+    table: h('div', { class: 'wl-table' }),
+  };
+
+  replace(root,
+    h('div', { class: 'worklist' },
+      h('aside', { class: 'occ-aside', 'aria-labelledby': 'occ-title' },
+        h('h2', { id: 'occ-title', class: 'aside-title' }, t('activeOccasions')),
+        els.list),
+      h('section', { class: 'wl-main', 'aria-labelledby': 'occasion-title' },
+        els.head,
+        els.tabs,
+        els.filters,
+        h('div', { class: 'wl-bar' }, els.status, els.live),
+        h('p', { class: 'keys-help', id: 'keys-help' }, t('keysHelp')),
+        els.table)));
+
+  // --- address -----------------------------------------------------------
+
+  function readParams(p) {
+    const out = { occasion: p.get('occasion') || '', state: STATES.includes(p.get('state')) ? p.get('state') : 'pending' };
+    for (const k of FILTERS) out[k] = p.get(k) || '';
+    return out;
+  }
+
+  /** writeParams keeps the address in step with the view, unless the address has already moved on (a link was followed while we loaded). */
+  function writeParams() {
+    if (view.disposed || route().view !== 'worklist') return;
+    navigate('worklist', view.params, { replace: true });
+  }
+
+  // --- occasions -----------------------------------------------------------
+
+  async function loadOccasions() {
+    replace(els.list, h('li', {}, loadingBox()));
+    try {
+      const all = await pb.collection('occasions').getFullList({ filter: 'archived = false', sort: 'ends,title' });
+      if (view.disposed) return;
+      const today = new Date();
+      const personal = (o) => (o.trigger === 'birthday' || o.trigger === 'anniversary' ? 1 : 0);
+      view.occasions = all.filter((o) => isActiveOn(o, today))
+        .sort((a, b) => personal(a) - personal(b) || (a.ends || '9').localeCompare(b.ends || '9') || a.title.localeCompare(b.title));
+    } catch (err) {
+      replace(els.list, h('li', {}, errorBox(err, loadOccasions)));
+      return;
+    }
+    // the address may have changed while the list loaded (a link, back / forward)
+    const { view: name, params: now } = route();
+    if (name === 'worklist') view.params = readParams(now);
+    if (!view.occasions.some((o) => o.id === view.params.occasion)) {
+      view.params.occasion = view.occasions[0]?.id || '';
+      writeParams();
+    }
+    view.ready = true;
+    renderOccasions();
+    loadPendingCounts();
+    loadRows();
+  }
+
+  async function loadPendingCounts() {
+    await Promise.all(view.occasions.map(async (o) => {
+      try {
+        const res = await api.worklist({ occasion: o.id, state: 'pending', perPage: 1 });
+        view.pending[o.id] = res.counts?.pending ?? res.totalItems;
+        if (res.occasion?.active === false) view.inactive.add(o.id);
+      } catch {
+        view.pending[o.id] = null;
+      }
+    }));
+    if (view.disposed) return;
+    // the server has the last word on which occasions are active today
+    view.occasions = view.occasions.filter((o) => !view.inactive.has(o.id) || o.id === view.params.occasion);
+    renderOccasions();
+  }
+
+  function renderOccasions() {
+    if (!view.occasions.length) {
+      replace(els.list, h('li', { class: 'muted' }, t('noOccasions')));
+      return;
+    }
+    replace(els.list, view.occasions.map((o) => {
+      const current = o.id === view.params.occasion;
+      const n = view.pending[o.id];
+      return h('li', {},
+        h('button', {
+          type: 'button',
+          class: ['occ', current && 'occ-current', `kind-${o.kind}`],
+          'aria-pressed': current ? 'true' : 'false',
+          dataset: { occasion: o.id },
+          onclick: () => selectOccasion(o.id),
+        },
+        h('span', { class: 'occ-title' }, o.title),
+        h('span', { class: 'occ-meta' },
+          badge(label('kind', o.kind), `kind kind-${o.kind}`),
+          h('span', { class: 'muted' }, occasionWindow(o))),
+        n === undefined || n === null ? null
+          : h('span', { class: ['count', n === 0 && 'count-zero'], 'aria-label': t('pendingCount', { n }) }, fmtNumber(n))));
+    }));
+    const current = els.list.querySelector('.occ-current');
+    if (current && els.list.scrollWidth > els.list.clientWidth) {
+      els.list.scrollLeft = current.parentElement.offsetLeft - els.list.offsetLeft;
+    }
+  }
+
+  function selectOccasion(id) {
+    if (id === view.params.occasion) return;
+    view.params.occasion = id;
+    writeParams();
+    renderOccasions();
+    loadRows();
+  }
+
+  function currentOccasion() {
+    return view.data?.occasion?.id === view.params.occasion
+      ? { ...view.occasions.find((o) => o.id === view.params.occasion), ...view.data.occasion }
+      : view.occasions.find((o) => o.id === view.params.occasion);
+  }
+
+  function renderHead() {
+    const o = currentOccasion();
+    if (!o) {
+      replace(els.head, h('h1', { id: 'occasion-title' }, t('worklistTitle')), h('p', { class: 'muted' }, view.occasions.length ? t('pickOccasion') : t('noOccasions')));
+      return;
+    }
+    const links = isServiceManager()
+      ? h('p', { class: 'occ-links' },
+        h('a', { href: `#/coverage?occasion=${encodeURIComponent(o.id)}` }, t('seeCoverage')),
+        h('a', { href: `/_/#/collections?collection=occasions&recordId=${encodeURIComponent(o.id)}`, target: '_blank', rel: 'noopener' }, `${t('editInDashboard')} ↗`))
+      : null;
+    replace(els.head,
+      h('h1', { id: 'occasion-title' }, o.title),
+      h('p', { class: 'occ-meta' },
+        badge(label('kind', o.kind), `kind kind-${o.kind}`),
+        o.category ? badge(label('category', o.category), 'cat') : null,
+        h('span', { class: 'muted' }, occasionWindow(o))),
+      o.template ? h('details', { class: 'template' }, h('summary', {}, t('template')), h('pre', {}, o.template)) : null,
+      links);
+  }
+
+  // --- state tabs and filters ---------------------------------------------
+
+  function renderTabs() {
+    const counts = view.data?.counts || {};
+    replace(els.tabs, STATES.map((s) => h('button', {
+      type: 'button',
+      class: ['tab', `tab-${s}`],
+      'aria-pressed': view.params.state === s ? 'true' : 'false',
+      dataset: { state: s },
+      onclick: () => {
+        view.params.state = s;
+        writeParams();
+        renderTabs();
+        loadRows();
+      },
+    }, t(`state_${s}`), counts[s] === undefined ? null : h('span', { class: 'tab-count', dataset: { count: s } }, fmtNumber(counts[s])))));
+  }
+
+  function renderFilters() {
+    const lk = view.lookups;
+    const p = view.params;
+    const search = h('input', {
+      type: 'search', id: 'wl-q', value: p.q, placeholder: t('searchPlaceholder'), autocomplete: 'off',
+      oninput: debounce(() => setFilter('q', search.value.trim()), 250),
+    });
+    const select = (key, options) => {
+      const el = h('select', { id: `wl-${key}`, onchange: () => setFilter(key, el.value) }, option('', t('any'), p[key]), options);
+      return h('label', { class: 'field', for: `wl-${key}` }, h('span', { class: 'field-label' }, t(key)), el);
+    };
+    const managers = lk ? (isServiceManager() ? lk.managers : lk.managers.filter((u) => u.point === me()?.point)) : [];
+    const managerLabel = (u) => (isServiceManager() && lk.pointName[u.point] ? `${u.name} (${lk.pointName[u.point]})` : u.name);
+    const active = FILTERS.filter((k) => k !== 'q' && p[k]).length;
+    // on a phone the selects fold away behind "Filters"; open elsewhere or when one is set
+    const open = view.filtersOpen ?? (active > 0 || matchMedia('(min-width: 701px)').matches);
+    const more = h('details', { class: 'more-filters', open, ontoggle: () => (view.filtersOpen = more.open) },
+      h('summary', {}, t('filters'), active ? h('span', { class: 'tab-count' }, ` ${active}`) : null),
+      h('div', { class: 'more-filters-body' },
+        select('segment', SEGMENTS.map((s) => option(s, s, p.segment))),
+        select('stage', STAGES.map((s) => option(s, label('stage', s), p.stage))),
+        lk?.tags.length ? select('tag', lk.tags.map((tag) => option(tag, tag, p.tag))) : null,
+        select('manager', [option('me', me()?.name || 'me', p.manager), option('none', t('noManager'), p.manager), ...managers.filter((u) => u.id !== me()?.id).map((u) => option(u.id, managerLabel(u), p.manager))]),
+        isServiceManager() && lk ? select('point', lk.points.map((pt) => option(pt.id, pt.name, p.point))) : null,
+        FILTERS.some((k) => p[k]) ? h('button', { type: 'button', class: 'btn btn-quiet', onclick: clearFilters }, t('clearFilters')) : null));
+    replace(els.filters,
+      h('label', { class: 'field field-search', for: 'wl-q' }, h('span', { class: 'field-label' }, t('search')), search),
+      more);
+  }
+
+  function setFilter(key, value) {
+    if (view.params[key] === value) return;
+    view.params[key] = value;
+    writeParams();
+    if (key !== 'q') renderFilters();
+    loadRows();
+  }
+
+  function clearFilters() {
+    for (const k of FILTERS) view.params[k] = '';
+    writeParams();
+    renderFilters();
+    loadRows();
+  }
+
+  // --- rows ------------------------------------------------------------------
+
+  async function loadRows({ page = 1, keepCursor = false } = {}) {
+    const seq = ++view.seq;
+    if (!view.params.occasion) {
+      view.data = null;
+      renderHead();
+      renderTabs();
+      replace(els.table);
+      els.status.textContent = '';
+      return;
+    }
+    if (page === 1 && !keepCursor) replace(els.table, loadingBox());
+    let res;
+    try {
+      res = await api.worklist({ ...view.params, page, perPage: PER_PAGE });
+    } catch (err) {
+      if (seq !== view.seq || view.disposed) return;
+      replace(els.table, errorBox(err, () => loadRows()));
+      return;
+    }
+    if (seq !== view.seq || view.disposed) return;
+    view.data = res;
+    if (res.counts && !filtered()) view.pending[view.params.occasion] = res.counts.pending;
+    if (page === 1) {
+      view.items = [];
+      view.rows.clear();
+      if (!keepCursor) view.cursor = null;
+      view.armed = null;
+    }
+    view.items.push(...(res.items || []));
+    renderHead();
+    renderTabs();
+    renderOccasions();
+    renderTable();
+  }
+
+  function renderTable() {
+    const total = view.data?.totalItems ?? view.items.length;
+    els.status.textContent = view.items.length ? t('shown', { shown: fmtNumber(view.items.length), total: fmtNumber(total) }) : '';
+    if (!view.items.length) {
+      replace(els.table, h('p', { class: 'empty' }, t('noResults')));
+      return;
+    }
+    const hadFocus = els.table.contains(document.activeElement);
+    const tbody = h('tbody', {});
+    view.rows.clear();
+    for (const item of view.items) {
+      const row = { item, tr: null, channel: '' };
+      view.rows.set(item.client.id, row);
+      row.tr = buildRow(row);
+      tbody.append(row.tr);
+    }
+    const more = view.items.length < total
+      ? h('p', { class: 'more' }, h('button', { type: 'button', class: 'btn', onclick: () => loadRows({ page: (view.data.page || 1) + 1 }) }, t('loadMore')))
+      : null;
+    replace(els.table,
+      h('table', { class: 'rows', 'aria-describedby': 'keys-help' },
+        h('caption', { class: 'visually-hidden' }, `${t('worklistTitle')}: ${currentOccasion()?.title || ''} · ${t(`state_${view.params.state}`)}`),
+        h('thead', {}, h('tr', {},
+          h('th', { scope: 'col' }, t('colClient')),
+          h('th', { scope: 'col' }, t('colMessage')),
+          h('th', { scope: 'col' }, t('colActions')))),
+        tbody),
+      more);
+    if (!view.cursor || !view.rows.has(view.cursor)) view.cursor = view.items.find((i) => i.state === 'pending')?.client.id ?? view.items[0]?.client.id;
+    setCursor(view.cursor, { focus: hadFocus });
+  }
+
+  /** rowState is the row's state as the page knows it now. */
+  function rowState(item) {
+    if (item.touch) return item.touch.status;
+    return item.state || (item.hold ? 'held' : 'pending');
+  }
+
+  function buildRow(row) {
+    const { item } = row;
+    const c = item.client;
+    const state = rowState(item);
+    const o = currentOccasion();
+    const lk = view.lookups;
+    const blocked = state === 'held' && o?.kind !== 'mandatory';
+    const markable = !item.touch && !blocked;
+    const armed = view.armed?.client === c.id ? view.armed.status : null;
+
+    // client
+    const manager = c.managerName || (c.manager ? lk?.userName[c.manager] : '') || '';
+    const pointName = isServiceManager() ? (c.pointName || lk?.pointName[c.point] || '') : '';
+    const sub = [c.contact_name, pointName, manager].filter(Boolean).join(' · ');
+    const tags = Array.isArray(c.tags) ? c.tags : [];
+    let stateLine = null;
+    if (item.touch) {
+      const author = item.touch.author === me()?.id ? null : (item.touch.authorName || lk?.userName[item.touch.author] || '');
+      const vars = { status: t(`state_${item.touch.status}`), author, when: fmtMoment(item.touch.created) };
+      stateLine = h('p', { class: `state-line state-${item.touch.status}` },
+        h('span', { class: 'state-icon', 'aria-hidden': 'true' }, item.touch.status === 'done' ? '✓' : '↷'),
+        author === null ? t('touchedByYou', vars) : t('touchedBy', vars),
+        item.touch.comment ? h('q', { class: 'state-comment' }, item.touch.comment) : null);
+    } else if (item.hold) {
+      const hold = item.hold;
+      const until = hold.until ? t('holdUntil', { date: fmtDay(hold.until) }) : t('holdUntilLifted');
+      stateLine = h('p', { class: 'state-line state-held', title: hold.text || null },
+        t('heldBecause', { reason: label('reason', hold.reason) || hold.text }),
+        ` · ${until}`,
+        hold.note ? h('span', { class: 'state-comment' }, hold.note) : null);
+    }
+    const clientCell = h('td', { class: 'c-client' },
+      h('button', { type: 'button', class: 'linklike client-name', 'aria-label': t('openCard', { client: c.name }), onclick: () => openClient(c.id) }, c.name),
+      sub ? h('div', { class: 'sub muted' }, sub) : null,
+      h('div', { class: 'badges' },
+        badge(c.segment, `seg seg-${(c.segment || '').replace('+', 'plus')}`, t('segment')),
+        badge(label('stage', c.stage), 'stage', t('stage')),
+        tags.map((tag) => badge(tag, 'tag'))),
+      stateLine);
+
+    // message
+    const missing = Array.isArray(item.missing) && item.missing.length
+      ? h('p', { class: 'missing', role: 'note' }, '⚠ ', t('missing', { fields: item.missing.map((m) => `{{${m}}}`).join(', ') }))
+      : null;
+    const messageCell = h('td', { class: 'c-message' }, h('p', { class: 'msg' }, item.message || ''), missing);
+
+    // actions
+    const links = item.links || {};
+    const order = [...CHANNELS].sort((a, b) => (b === c.channel) - (a === c.channel));
+    const channelLinks = order.filter((ch) => links[ch]).map((ch) => h('a', {
+      class: ['btn', 'btn-channel', `ch-${ch}`, ch === c.channel && 'preferred'],
+      href: links[ch],
+      target: ch === 'whatsapp' || ch === 'telegram' ? '_blank' : null,
+      rel: 'noopener noreferrer',
+      title: ch === c.channel ? `${t('openIn', { channel: label('channel', ch) })} (${t('preferred')})` : t('openIn', { channel: label('channel', ch) }),
+      'aria-label': t('openIn', { channel: label('channel', ch) }),
+      dataset: { channel: ch },
+      onclick: () => {
+        row.channel = ch;
+        setCursor(c.id, { focus: false });
+        if (ch === 'telegram' && item.message) {
+          copyText(item.message).then((ok) => ok && toast(t('copiedForTelegram'), { kind: 'ok' }));
+        }
+      },
+    }, t(`openInShort_${ch}`)));
+    const copyBtn = h('button', { type: 'button', class: 'btn btn-copy', disabled: !item.message, onclick: () => copyMessage(row) }, t('copy'));
+
+    let markForm = null;
+    if (markable) {
+      const comment = h('input', {
+        type: 'text', class: 'comment', maxlength: '2000', placeholder: t('commentPlaceholder'),
+        'aria-label': t('commentLabel', { client: c.name }),
+        onkeydown: (e) => {
+          if (e.key === 'Enter') {
+            e.preventDefault();
+            mark(row, view.armed?.client === c.id ? view.armed.status : 'done');
+          } else if (e.key === 'Escape') {
+            e.preventDefault();
+            disarm();
+          }
+        },
+        onfocus: () => setCursor(c.id, { focus: false }),
+      });
+      markForm = h('div', { class: 'mark' },
+        comment,
+        h('div', { class: 'mark-buttons' },
+          h('button', { type: 'button', class: ['btn', 'btn-done', armed === 'done' && 'armed'], 'aria-label': t('markDoneLabel', { client: c.name }), onclick: () => mark(row, 'done') }, t('done')),
+          h('button', { type: 'button', class: ['btn', 'btn-skip', armed === 'skipped' && 'armed'], 'aria-label': t('markSkipLabel', { client: c.name }), onclick: () => mark(row, 'skipped') }, t('skip'))),
+        armed ? h('p', { class: 'armed-hint', role: 'status' }, t(armed === 'done' ? 'armedDone' : 'armedSkip')) : null);
+    } else if (blocked) {
+      markForm = h('p', { class: 'muted small' }, t('heldNoMark'));
+    }
+    const actionsCell = h('td', { class: 'c-actions' },
+      h('div', { class: 'channels' }, copyBtn, channelLinks.length ? channelLinks : h('span', { class: 'muted small' }, t('noHandles'))),
+      markForm);
+
+    const tr = h('tr', {
+      class: ['row', `row-${state}`, armed && 'row-armed'],
+      dataset: { client: c.id, state },
+      tabindex: '-1',
+      'aria-label': `${c.name} · ${t(`state_${state}`)}`,
+      onclick: (e) => {
+        if (!(e.target instanceof HTMLElement) || !e.target.closest('button, a, input')) setCursor(c.id, { focus: false });
+      },
+    }, clientCell, messageCell, actionsCell);
+    return tr;
+  }
+
+  function rebuild(row) {
+    const fresh = buildRow(row);
+    const hadFocus = row.tr.contains(document.activeElement);
+    row.tr.replaceWith(fresh);
+    row.tr = fresh;
+    if (view.cursor === row.item.client.id) setCursor(view.cursor, { focus: hadFocus });
+  }
+
+  // --- keyboard cursor -------------------------------------------------------
+
+  function setCursor(id, { focus = true } = {}) {
+    if (!id || !view.rows.has(id)) return;
+    const prev = view.rows.get(view.cursor);
+    if (prev && view.cursor !== id) {
+      prev.tr.classList.remove('row-cursor');
+      prev.tr.tabIndex = -1;
+    }
+    view.cursor = id;
+    const row = view.rows.get(id);
+    row.tr.classList.add('row-cursor');
+    row.tr.tabIndex = 0;
+    if (focus) {
+      row.tr.focus({ preventScroll: true });
+      row.tr.scrollIntoView({ block: 'nearest' });
+    }
+  }
+
+  function moveCursor(delta) {
+    const ids = view.items.map((i) => i.client.id);
+    if (!ids.length) return;
+    const at = ids.indexOf(view.cursor);
+    const next = ids[Math.max(0, Math.min(ids.length - 1, at < 0 ? 0 : at + delta))];
+    if (view.armed) disarm({ focus: false });
+    setCursor(next);
+  }
+
+  function arm(status) {
+    const row = view.rows.get(view.cursor);
+    if (!row || !row.tr.querySelector('input.comment')) return;
+    view.armed = { client: row.item.client.id, status };
+    rebuild(row);
+    row.tr.querySelector('input.comment')?.focus();
+  }
+
+  function disarm({ focus = true } = {}) {
+    const row = view.rows.get(view.armed?.client);
+    view.armed = null;
+    if (row) {
+      rebuild(row);
+      if (focus) setCursor(row.item.client.id);
+    }
+  }
+
+  function onKey(e) {
+    if (view.disposed || cardIsOpen() || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (isTyping(e)) return; // the comment input handles its own Enter / Escape
+    const row = view.rows.get(view.cursor);
+    switch (e.key) {
+      case 'j':
+      case 'ArrowDown':
+        e.preventDefault();
+        moveCursor(1);
+        break;
+      case 'k':
+      case 'ArrowUp':
+        e.preventDefault();
+        moveCursor(-1);
+        break;
+      case 'd':
+        e.preventDefault();
+        arm('done');
+        break;
+      case 's':
+        e.preventDefault();
+        arm('skipped');
+        break;
+      case 'c':
+        if (row) {
+          e.preventDefault();
+          copyMessage(row);
+        }
+        break;
+      case 'o':
+        if (row) {
+          e.preventDefault();
+          (row.tr.querySelector('.btn-channel.preferred') || row.tr.querySelector('.btn-channel'))?.click();
+        }
+        break;
+      case 'Enter':
+        if (row && e.target === row.tr) {
+          e.preventDefault();
+          if (view.armed?.client === row.item.client.id) mark(row, view.armed.status);
+          else openClient(row.item.client.id);
+        }
+        break;
+      case 'Escape':
+        if (view.armed) disarm();
+        break;
+      case '/':
+        e.preventDefault();
+        document.getElementById('wl-q')?.focus();
+        break;
+      default:
+    }
+  }
+  document.addEventListener('keydown', onKey);
+
+  // --- actions ---------------------------------------------------------------
+
+  async function copyMessage(row) {
+    setCursor(row.item.client.id, { focus: false });
+    const ok = await copyText(row.item.message || '');
+    toast(ok ? t('copied') : t('copyFailed'), { kind: ok ? 'ok' : 'error' });
+  }
+
+  async function mark(row, status) {
+    const { item } = row;
+    if (item.touch || row.saving) return;
+    const input = row.tr.querySelector('input.comment');
+    const comment = input?.value.trim() || '';
+    const preferred = TOUCH_CHANNELS.includes(item.client.channel) ? item.client.channel : '';
+    row.saving = true;
+    row.tr.setAttribute('aria-busy', 'true');
+    row.tr.querySelectorAll('button, input').forEach((el) => (el.disabled = true));
+    try {
+      const touch = await markTouch({ client: item.client.id, occasion: view.params.occasion, status, channel: row.channel || preferred, comment });
+      if (view.disposed) return;
+      if (view.armed?.client === item.client.id) view.armed = null;
+      applyTouch(row, touch);
+      toast(t(status === 'done' ? 'markedDone' : 'markedSkipped', { client: item.client.name }), { kind: 'ok' });
+      const next = view.items.slice(view.items.indexOf(item) + 1).find((i) => rowState(i) === 'pending');
+      if (next) setCursor(next.client.id);
+    } catch (err) {
+      row.saving = false;
+      const d = fail(err);
+      if (view.disposed) return;
+      if (d?.code === 'validation_already_touched') {
+        showExistingTouch(row);
+      } else {
+        rebuild(row);
+        if (input) row.tr.querySelector('input.comment').value = input.value;
+      }
+      return;
+    } finally {
+      row.saving = false;
+    }
+  }
+
+  /** showExistingTouch loads the mark that beat ours (missed while realtime was away) onto the row. */
+  async function showExistingTouch(row) {
+    try {
+      const record = await pb.collection('touches').getFirstListItem(
+        pb.filter('client = {:client} && occasion = {:occasion} && period = {:period}', { client: row.item.client.id, occasion: view.params.occasion, period: row.item.period ?? '' }),
+        { expand: 'author' });
+      if (!view.disposed) applyTouch(row, record);
+    } catch {
+      if (!view.disposed) loadRows({ keepCursor: true });
+    }
+  }
+
+  /** applyTouch puts a touch record (ours or a colleague's) on its row and moves the counts. */
+  function applyTouch(row, record, { deleted = false } = {}) {
+    const { item } = row;
+    const before = rowState(item);
+    if (deleted) {
+      if (item.touch?.id !== record.id) return;
+      item.touch = null;
+      item.state = item.hold ? 'held' : 'pending';
+    } else {
+      item.touch = {
+        id: record.id,
+        status: record.status,
+        channel: record.channel,
+        comment: record.comment,
+        author: record.author,
+        authorName: record.expand?.author?.name || view.lookups?.userName[record.author] || item.touch?.authorName || '',
+        created: record.created,
+      };
+      item.state = record.status;
+    }
+    const after = rowState(item);
+    const counts = view.data?.counts;
+    if (counts && before !== after) {
+      if (counts[before] > 0) counts[before] -= 1;
+      if (counts[after] !== undefined) counts[after] += 1;
+      const id = view.params.occasion;
+      if (typeof view.pending[id] === 'number') view.pending[id] += (after === 'pending') - (before === 'pending');
+      renderTabs();
+      renderOccasions();
+    }
+    rebuild(row);
+  }
+
+  function openClient(id) {
+    setCursor(id, { focus: false });
+    openCard(id, {
+      onClose: () => setCursor(id),
+    });
+  }
+
+  // --- realtime --------------------------------------------------------------
+
+  function onTouchEvent(e) {
+    const record = e.record;
+    if (view.disposed || record.occasion !== view.params.occasion) return;
+    const row = view.rows.get(record.client);
+    if (!row) {
+      // a client not on this page: only the counts may move
+      if (e.action === 'create' && view.data?.counts) loadCountsQuietly();
+      return;
+    }
+    if (row.item.period !== undefined && record.period !== row.item.period) return;
+    if (e.action === 'delete') {
+      applyTouch(row, record, { deleted: true });
+      return;
+    }
+    const same = row.item.touch?.id === record.id && row.item.touch.status === record.status && row.item.touch.comment === record.comment;
+    if (same) return;
+    applyTouch(row, record);
+    row.tr.classList.add('flash');
+    if (record.author !== me()?.id) {
+      const author = record.expand?.author?.name || view.lookups?.userName[record.author] || '';
+      toast(t('colleagueMarked', { author, client: row.item.client.name, status: t(`state_${record.status}`) }));
+    }
+  }
+
+  /** loadCountsQuietly refreshes the tab counts (filtered) and the occasion's pending count (unfiltered). */
+  const loadCountsQuietly = debounce(async () => {
+    const id = view.params.occasion;
+    try {
+      const [tabs, all] = await Promise.all([
+        api.worklist({ ...view.params, state: 'pending', perPage: 1, page: 1 }),
+        filtered() ? api.worklist({ occasion: id, state: 'pending', perPage: 1 }) : null,
+      ]);
+      if (view.disposed || !view.data || id !== view.params.occasion) return;
+      view.data.counts = tabs.counts;
+      view.pending[id] = (all || tabs).counts?.pending;
+      renderTabs();
+      renderOccasions();
+    } catch {
+      // the next full load shows it
+    }
+  }, 500);
+
+  /** filtered reports whether a filter narrows the rows (so their counts are not the occasion's). */
+  function filtered() {
+    return FILTERS.some((k) => view.params[k]);
+  }
+
+  let connectedOnce = false;
+  function setLive(on) {
+    els.live.className = on ? 'live live-on' : 'live live-off';
+    els.live.textContent = on ? t('liveOn') : t('liveOff');
+  }
+  setLive(false);
+
+  async function subscribe() {
+    try {
+      view.unsubs.push(await pb.collection('touches').subscribe('*', onTouchEvent, { expand: 'author' }));
+      view.unsubs.push(await pb.realtime.subscribe('PB_CONNECT', () => {
+        setLive(true);
+        if (connectedOnce) loadRows({ keepCursor: true }); // catch up on what happened while offline
+        connectedOnce = true;
+      }));
+      setLive(pb.realtime.isConnected);
+      connectedOnce = true;
+      pb.realtime.onDisconnect = () => !view.disposed && setLive(false);
+    } catch (err) {
+      setLive(false);
+      if (err?.status === 401 || err?.status === 403) fail(err);
+    }
+  }
+  if (view.disposed === false) {
+    // unsubscribing happens in unmount; a view replaced before this resolves cleans up there too
+    subscribe().then(() => view.disposed && view.unsubs.forEach((u) => u().catch?.(() => {})));
+  }
+
+  // --- start -------------------------------------------------------------------
+
+  renderHead();
+  renderTabs();
+  renderFilters();
+  loadLookups().then((lk) => {
+    if (view.disposed) return;
+    view.lookups = lk;
+    renderFilters();
+    if (view.items.length) renderTable();
+  }).catch(fail);
+  loadOccasions();
+
+  return {
+    update(params) {
+      const next = readParams(params);
+      const changed = JSON.stringify(next) !== JSON.stringify(view.params);
+      view.params = next;
+      if (changed && view.ready) {
+        renderOccasions();
+        renderFilters();
+        loadRows();
+      }
+    },
+    unmount() {
+      view.disposed = true;
+      document.removeEventListener('keydown', onKey);
+      pb.realtime.onDisconnect = undefined;
+      for (const u of view.unsubs) Promise.resolve(u()).catch(() => {});
+      view.unsubs = [];
+    },
+  };
+}
+
