@@ -20,6 +20,7 @@ func Register(app core.App) {
 		g := se.Router.Group("/api/touchbase")
 		g.Bind(apis.RequireAuth())
 		g.BindFunc(requireScope)
+		g.GET("/occasions", occasions)
 		g.GET("/worklist", worklist)
 		g.GET("/due", due)
 		g.GET("/plan", plan)

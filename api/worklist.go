@@ -190,12 +190,17 @@ func findOccasion(e *core.RequestEvent) (*core.Record, error) {
 	if err != nil {
 		return nil, unknown
 	}
-	scope := scopeOf(e)
-	if points := occasion.GetStringSlice("points"); !scope.All() && len(points) > 0 &&
-		!slices.ContainsFunc(points, scope.Allows) {
+	if !visibleOccasion(scopeOf(e), occasion) {
 		return nil, unknown
 	}
 	return occasion, nil
+}
+
+// visibleOccasion is the occasions list rule for scope: a point manager
+// sees occasions that target every point or theirs.
+func visibleOccasion(scope *Scope, occasion *core.Record) bool {
+	points := occasion.GetStringSlice("points")
+	return scope.All() || len(points) == 0 || slices.ContainsFunc(points, scope.Allows)
 }
 
 // audience is the set of clients an occasion targets for one request, and

@@ -137,7 +137,9 @@ describe('sign-in and scope', () => {
     assert.ok(subs.length > 0 && subs.every((s) => s.includes('London')), 'only London rows');
 
     await page.locator('nav.mainnav a', { hasText: 'Coverage' }).click();
-    await page.locator('table[data-table=points] tbody tr').first().waitFor();
+    await page.locator('#coverage-occasion').selectOption(occasion.id); // one that targets every point
+    await page.waitForFunction((id) => location.hash.includes(id), occasion.id);
+    await page.waitForFunction(() => document.querySelectorAll('table[data-table=points] tbody th').length === 3);
     const points = await page.locator('table[data-table=points] tbody th').allTextContents();
     assert.deepEqual([...points].sort(), ['London', 'Москва — Центр', 'Санкт-Петербург'].sort());
     assert.ok(await page.locator('a', { hasText: 'Edit in dashboard' }).count() > 0, 'links to the dashboard');

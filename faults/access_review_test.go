@@ -147,6 +147,8 @@ func accessDecisions() []decision {
 		// custom routes: asking for P1 by name is refused to the other
 		// point's manager (403 naming point); asking without it shows them
 		// only their own point (0: a 200 without P1's client)
+		route("/occasions", "/api/touchbase/occasions", OccP2Only, [5]int{200, 200, 0, 200, 401}),
+		route("/occasions", "/api/touchbase/occasions?point="+P1, "", [5]int{200, 200, 200, 403, 401}),
 		route("/worklist", "/api/touchbase/worklist?occasion="+OccStandard+"&state=all", C1, [5]int{200, 200, 200, 0, 401}),
 		route("/worklist", "/api/touchbase/worklist?occasion="+OccStandard+"&point="+P1, "", [5]int{200, 200, 200, 403, 401}),
 		route("/due", "/api/touchbase/due?level=all", C1, [5]int{200, 200, 200, 0, 401}),

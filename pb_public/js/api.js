@@ -61,6 +61,7 @@ export function get(path, query = {}) {
 }
 
 export const api = {
+  occasions: (query) => get('occasions', query),
   worklist: (query) => get('worklist', query),
   due: (query) => get('due', query),
   plan: (query) => get('plan', query),

@@ -4,9 +4,8 @@
 
 import { h, replace, option } from '../dom.js';
 import { t, label, fmtNumber } from '../i18n.js';
-import { pb, api } from '../api.js';
+import { api } from '../api.js';
 import { navigate, errorBox, loadingBox, badge, bar } from '../ui.js';
-import { isActiveOn } from './worklist.js';
 
 const COLUMNS = ['eligible', 'done', 'skipped', 'held', 'pending'];
 
@@ -24,10 +23,8 @@ export function mount(root, { params }) {
   async function loadOccasions() {
     replace(body, loadingBox());
     try {
-      const all = await pb.collection('occasions').getFullList({ filter: 'archived = false', sort: '-starts,title' });
-      const today = new Date();
-      // active ones first, then the rest by start date
-      occasions = [...all.filter((o) => isActiveOn(o, today)), ...all.filter((o) => !isActiveOn(o, today))];
+      // active ones first (the server decides what is active today)
+      occasions = (await api.occasions()).items.map((item) => item.occasion);
     } catch (err) {
       if (!disposed) replace(body, errorBox(err, loadOccasions));
       return;

@@ -17,29 +17,6 @@ const TOUCH_CHANNELS = ['telegram', 'whatsapp', 'email', 'phone', 'meeting', 'ot
 const FILTERS = ['segment', 'stage', 'tag', 'manager', 'point', 'q'];
 const PER_PAGE = 100;
 
-/** isActiveOn mirrors the server's occurrence rule closely enough to list the occasions that are open today. */
-export function isActiveOn(o, today = new Date()) {
-  if (o.archived) return false;
-  const day = Date.UTC(today.getFullYear(), today.getMonth(), today.getDate());
-  const starts = o.starts ? Date.parse(o.starts.replace(' ', 'T')) : null;
-  const ends = o.ends ? Date.parse(o.ends.replace(' ', 'T')) : null;
-  const personal = o.trigger === 'birthday' || o.trigger === 'anniversary';
-  if (personal || o.repeat !== 'yearly') {
-    return (starts === null || starts <= day) && (ends === null || day <= ends);
-  }
-  if (ends === null) return true; // a yearly occasion without an end runs until the next one
-  const s = new Date(starts ?? Date.UTC(2000, 0, 1));
-  const e = new Date(ends);
-  const y = today.getFullYear();
-  for (const year of [y - 1, y]) {
-    const from = Date.UTC(year, s.getUTCMonth(), s.getUTCDate());
-    let to = Date.UTC(year, e.getUTCMonth(), e.getUTCDate());
-    if (to < from) to = Date.UTC(year + 1, e.getUTCMonth(), e.getUTCDate());
-    if (from <= day && day <= to) return true;
-  }
-  return false;
-}
-
 /** occasionWindow describes when an occasion is active, for its header. */
 function occasionWindow(o) {
   if (o.trigger === 'birthday' || o.trigger === 'anniversary') return label('trigger', o.trigger);
@@ -75,7 +52,6 @@ export function mount(root, { params }) {
     params: readParams(params),
     occasions: [],
     pending: {}, // occasion id -> pending count
-    inactive: new Set(), // occasions the server says are not active today
     lookups: null,
     data: null, // last worklist response (occasion, counts, totals)
     items: [], // loaded rows, in order
@@ -130,12 +106,13 @@ export function mount(root, { params }) {
   async function loadOccasions() {
     replace(els.list, h('li', {}, loadingBox()));
     try {
-      const all = await pb.collection('occasions').getFullList({ filter: 'archived = false', sort: 'ends,title' });
+      // the day's occasions with their pending counts, in one request; the
+      // server decides what is active today and in which order they come
+      const { items } = await api.occasions();
       if (view.disposed) return;
-      const today = new Date();
-      const personal = (o) => (o.trigger === 'birthday' || o.trigger === 'anniversary' ? 1 : 0);
-      view.occasions = all.filter((o) => isActiveOn(o, today))
-        .sort((a, b) => personal(a) - personal(b) || (a.ends || '9').localeCompare(b.ends || '9') || a.title.localeCompare(b.title));
+      const active = items.filter((item) => item.occasion.active);
+      view.occasions = active.map((item) => item.occasion);
+      for (const item of active) view.pending[item.occasion.id] = item.counts?.pending ?? null;
     } catch (err) {
       replace(els.list, h('li', {}, errorBox(err, loadOccasions)));
       return;
@@ -149,24 +126,7 @@ export function mount(root, { params }) {
     }
     view.ready = true;
     renderOccasions();
-    loadPendingCounts();
     loadRows();
-  }
-
-  async function loadPendingCounts() {
-    await Promise.all(view.occasions.map(async (o) => {
-      try {
-        const res = await api.worklist({ occasion: o.id, state: 'pending', perPage: 1 });
-        view.pending[o.id] = res.counts?.pending ?? res.totalItems;
-        if (res.occasion?.active === false) view.inactive.add(o.id);
-      } catch {
-        view.pending[o.id] = null;
-      }
-    }));
-    if (view.disposed) return;
-    // the server has the last word on which occasions are active today
-    view.occasions = view.occasions.filter((o) => !view.inactive.has(o.id) || o.id === view.params.occasion);
-    renderOccasions();
   }
 
   function renderOccasions() {
