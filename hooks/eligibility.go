@@ -20,10 +20,11 @@ func checkTouchAllowed(e *core.RecordRequestEvent) error {
 	if !isStaff(e.Auth) {
 		return nil
 	}
-	t, err := loadTouchContext(e.App, e.Record)
+	t, err := loadTouchContext(e.App, e.Record, e.Auth)
 	if err != nil {
 		return err
 	}
+	rememberTouchContext(e.Record, t)
 	if !isServiceManager(e.Auth) {
 		if reason := ineligibility(t, time.Now()); reason != "" {
 			return fieldError("occasion", "validation_not_eligible",

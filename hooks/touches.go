@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"touchbase/domain"
@@ -37,6 +38,7 @@ func onTouchCreateRequest(e *core.RecordRequestEvent) error {
 	}
 
 	return inTransaction(e, func() error {
+		defer forgetTouchContext(e.Record)
 		if err := checkTouchAllowed(e); err != nil {
 			return err
 		}
@@ -78,7 +80,7 @@ func onTouchCreate(e *core.RecordEvent) error {
 		return errors.New("touches must be saved inside a transaction (app.RunInTransaction) so that the touch and its comment commit together")
 	}
 
-	t, err := loadTouchContext(e.App, e.Record)
+	t, err := touchContextFor(e.App, e.Record)
 	if err != nil {
 		return err
 	}
@@ -105,8 +107,9 @@ type touchContext struct {
 
 // loadTouchContext finds the records a touch refers to. A missing client or
 // occasion is a 400 naming the field (the same as PocketBase's validation
-// would give), never a 500.
-func loadTouchContext(app core.App, touch *core.Record) (*touchContext, error) {
+// would give), never a 500. The author is taken from known (e.g. the
+// signed-in user) when it is there, without a query.
+func loadTouchContext(app core.App, touch *core.Record, known ...*core.Record) (*touchContext, error) {
 	t := &touchContext{}
 	var err error
 
@@ -114,16 +117,23 @@ func loadTouchContext(app core.App, touch *core.Record) (*touchContext, error) {
 	if err != nil {
 		return nil, fieldError("client", "validation_missing_rel_records", "The client does not exist.")
 	}
-	t.occasion, err = app.FindRecordById("occasions", touch.GetString("occasion"))
+	t.occasion, err = findRefRecord(app, "occasions", touch.GetString("occasion"))
 	if err != nil {
 		return nil, fieldError("occasion", "validation_missing_rel_records", "The occasion does not exist.")
 	}
-	t.point, err = app.FindRecordById("points", t.client.GetString("point"))
+	t.point, err = findRefRecord(app, "points", t.client.GetString("point"))
 	if err != nil {
 		return nil, fmt.Errorf("client %s has no point: %w", t.client.Id, err)
 	}
 	if id := touch.GetString("author"); id != "" {
-		t.author, _ = app.FindRecordById("users", id)
+		for _, r := range known {
+			if r != nil && r.Id == id && r.Collection().Name == "users" {
+				t.author = r
+			}
+		}
+		if t.author == nil {
+			t.author, _ = app.FindRecordById("users", id)
+		}
 	}
 	return t, nil
 }
@@ -168,10 +178,13 @@ func touchTime(touch *core.Record) time.Time {
 // SQLite serializes, so two concurrent marks cannot both pass; the unique
 // index (client, occasion, period) stays as the last line of defence.
 func refuseDuplicate(app core.App, t *touchContext, period string) error {
-	existing, err := app.FindFirstRecordByFilter("touches",
-		"client = {:client} && occasion = {:occasion} && period = {:period}",
-		map[string]any{"client": t.client.Id, "occasion": t.occasion.Id, "period": period})
-	if err != nil || existing == nil {
+	// a plain lookup through the unique index: the filter parser and its
+	// resolver would cost more than the query on every mark
+	existing := &core.Record{}
+	err := app.RecordQuery("touches").
+		AndWhere(dbx.HashExp{"client": t.client.Id, "occasion": t.occasion.Id, "period": period}).
+		Limit(1).One(existing)
+	if err != nil {
 		return nil
 	}
 
@@ -257,7 +270,11 @@ func saveServerComment(app core.App, clientId, kind, touchId, authorId, text str
 	comment.Set("touch", touchId)
 	comment.Set("author", authorId)
 	comment.Set("text", truncate(text, 5000))
-	return app.Save(comment)
+	// Every value is the server's: the client, touch and author are records
+	// this save has just loaded or written, the kind is a known value and
+	// the text is cut to the field's limit. Validating would only query the
+	// three relations again, on every mark.
+	return app.SaveNoValidate(comment)
 }
 
 // truncate cuts s to at most n runes.
