@@ -14,6 +14,7 @@ import (
 
 	"touchbase/api"
 	"touchbase/domain"
+	"touchbase/realtime"
 )
 
 // Register binds every Touchbase hook and the custom routes to app.
@@ -29,6 +30,7 @@ func Register(app core.App) {
 	bindTouches(app)
 	bindComments(app)
 	bindTickets(app)
+	realtime.Register(app)
 	api.Register(app)
 }
 
