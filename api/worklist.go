@@ -40,7 +40,8 @@ var worklistStates = []string{statePending, stateDone, stateSkipped, stateHeld, 
 //
 // Query: occasion= (required), state=pending|done|skipped|held|all
 // (default pending) and the client filters of clientFilter. Lost clients
-// are left out unless stage= asks for them.
+// are left out unless stage= asks for them. skipTotal=1 answers without
+// the counts (totalItems -1, counts empty).
 //
 // The page comes from one query (audience.page: the clients, LEFT JOIN the
 // touch through the unique (client, occasion, period) index, an EXISTS on
@@ -66,13 +67,28 @@ func worklist(e *core.RequestEvent) error {
 			"has an unknown value %q; expected one of %s.", state, strings.Join(worklistStates, ", "))
 	}
 
+	// skipTotal=1 leaves out the counts (totalItems -1, counts empty), as
+	// PocketBase's list API does: counting the audience by state is most of
+	// a request's time at thousands of clients a point (BENCHMARKS.md), and
+	// paging or a refresh that keeps its tabs does not need it
+	skipTotal := false
+	if raw := strings.TrimSpace(e.Request.URL.Query().Get("skipTotal")); raw != "" {
+		if skipTotal, err = strconv.ParseBool(raw); err != nil {
+			return paramError("skipTotal", "validation_invalid_value", "must be 1 or 0 (true or false), not %q.", raw)
+		}
+	}
+
 	a, err := newAudience(e.App, occasion, filter, time.Now())
 	if err != nil {
 		return err
 	}
-	counts, err := a.countByState()
-	if err != nil {
-		return err
+	var counts map[string]int
+	total := -1
+	if !skipTotal {
+		if counts, err = a.countByState(); err != nil {
+			return err
+		}
+		total = counts[state]
 	}
 	rows, err := a.page(state, filter.PerPage, filter.Offset())
 	if err != nil {
@@ -86,7 +102,7 @@ func worklist(e *core.RequestEvent) error {
 	return e.JSON(http.StatusOK, worklistResponse{
 		Page:       filter.Page,
 		PerPage:    filter.PerPage,
-		TotalItems: counts[state],
+		TotalItems: total,
 		Occasion:   a.occasionJSON(),
 		Counts:     counts,
 		Items:      items,
@@ -228,6 +244,11 @@ type audience struct {
 
 	// points are the points in scope that the occasion targets, by id.
 	points map[string]*core.Record
+	// allPoints: the audience spans every point (a caller who sees them all,
+	// an occasion for all of them), so the SQL leaves the point condition
+	// out: with twenty points in it, a page in name order could not be read
+	// from idx_clients_search and every client was sorted (BENCHMARKS.md)
+	allPoints bool
 	// current is the current occurrence by point id (regular occasions) or
 	// by client id (personal ones); only its keys are in the audience.
 	current map[string]occurrence.Occurrence
@@ -264,6 +285,7 @@ func newAudience(app core.App, occasion *core.Record, filter *clientFilter, now 
 			a.points[p.Id] = p
 		}
 	}
+	a.allPoints = filter.Scope.All() && len(targeted) == 0
 
 	if !a.personal {
 		for id := range a.points {
@@ -319,7 +341,10 @@ func (a *audience) today(pointId string) time.Time {
 // clientsSQL is the condition on clients c: the request's filter, the
 // points in scope that the occasion targets, and its segments.
 func (a *audience) clientsSQL(db dbx.Builder, params dbx.Params) string {
-	exprs := []dbx.Expression{a.filter.Expr("c"), inList("c.point", "w_point", sortedKeys(a.points))}
+	exprs := []dbx.Expression{a.filter.Expr("c")}
+	if !a.allPoints {
+		exprs = append(exprs, inList("c.point", "w_point", sortedKeys(a.points)))
+	}
 	if segments := a.occasion.GetStringSlice("segments"); len(segments) > 0 {
 		exprs = append(exprs, inList("c.segment", "w_segment", segments))
 	}
