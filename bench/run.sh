@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Reproduces BENCHMARKS.md in one command:
+#
+#   bash bench/run.sh            # every benchmark at full scale (about 10 minutes)
+#   bash bench/run.sh -only realtime,marks
+#
+# It builds the touchbase binary, generates the data set (20 points,
+# 100,000 clients, 300 occasions, 1,000,000 touches with their comments,
+# 2,000 tickets; seed 1) into $TB_BENCH/data unless a data set laid out
+# around today is there already, and runs bench/load against the binary on
+# loopback. Results: $TB_BENCH/results.md and results.json. $TB_BENCH
+# defaults to /tmp/tb-bench (about 2 GB with the working copy).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export GOTOOLCHAIN=auto
+
+dir=${TB_BENCH:-/tmp/tb-bench}
+mkdir -p "$dir"
+echo "== building into $dir"
+go build -o "$dir/touchbase" .
+go build -o "$dir/gen" ./bench/gen
+go build -o "$dir/load" ./bench/load
+
+today=$(date -u +%F)
+if ! grep -qs "today=$today " "$dir/data/dataset.txt"; then
+  echo "== generating the data set (laid out around $today)"
+  rm -rf "$dir/data"
+  "$dir/gen" -dir "$dir/data" -seed 1 | tee "$dir/gen.log"
+else
+  echo "== reusing $dir/data ($(cat "$dir/data/dataset.txt"))"
+fi
+
+echo "== benchmarks"
+"$dir/load" -bin "$dir/touchbase" -data "$dir/data" -work "$dir/work" \
+  -json "$dir/results.json" -md "$dir/results.md" "$@"
