@@ -1,10 +1,10 @@
 package demo
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"strings"
-	"unicode"
+
+	"touchbase/fake"
 )
 
 // Word lists the client generator draws from. Company names are built from
@@ -78,30 +78,30 @@ type person struct {
 }
 
 func ruPerson(r *rand.Rand) person {
-	last := pick(r, ruSurnames)
+	last := fake.Pick(r, ruSurnames)
 	var first, patronymicInitial string
 	if r.IntN(2) == 0 {
-		first = pick(r, ruMaleFirst)
+		first = fake.Pick(r, ruMaleFirst)
 	} else {
-		first = pick(r, ruFemaleFirst)
+		first = fake.Pick(r, ruFemaleFirst)
 		last = feminine(last)
 	}
-	patronymicInitial = string([]rune(pick(r, ruMaleFirst))[:1])
+	patronymicInitial = string([]rune(fake.Pick(r, ruMaleFirst))[:1])
 	return person{
 		name:       first + " " + last,
 		first:      first,
 		last:       last,
-		latinFirst: translit(first),
-		latinLast:  translit(last),
+		latinFirst: fake.Latin(first),
+		latinLast:  fake.Latin(last),
 		initials:   string([]rune(first)[:1]) + "." + patronymicInitial + ".",
 	}
 }
 
 func enPerson(r *rand.Rand) person {
-	first, last := pick(r, enFirst), pick(r, enSurnames)
+	first, last := fake.Pick(r, enFirst), fake.Pick(r, enSurnames)
 	return person{
 		name: first + " " + last, first: first, last: last,
-		latinFirst: translit(first), latinLast: translit(last),
+		latinFirst: fake.Latin(first), latinLast: fake.Latin(last),
 		initials: first[:1] + ".",
 	}
 }
@@ -145,7 +145,7 @@ func ruCompanies(r *rand.Rand, n int, contacts []person) []company {
 		if i := strings.Index(name, "«"); i >= 0 {
 			stem = strings.Trim(name[i:], "«»")
 		}
-		add(company{name: name, latin: translit(stem)})
+		add(company{name: name, latin: fake.Latin(stem)})
 	}
 	for len(out) < n {
 		if r.IntN(6) == 0 {
@@ -154,13 +154,13 @@ func ruCompanies(r *rand.Rand, n int, contacts []person) []company {
 				continue
 			}
 		}
-		stem, trade := pick(r, ruBrandStems), pick(r, ruTradeWords)
+		stem, trade := fake.Pick(r, ruBrandStems), fake.Pick(r, ruTradeWords)
 		brand := stem + trade
 		if r.IntN(4) == 0 {
 			brand = stem + "-" + strings.ToLower(trade)
 		}
-		form := weighted(r, []string{"ООО", "АО", "ПАО", "ГК"}, []int{78, 14, 2, 6})
-		add(company{name: form + " «" + brand + "»", latin: translit(brand)})
+		form := fake.Weighted(r, []string{"ООО", "АО", "ПАО", "ГК"}, []int{78, 14, 2, 6})
+		add(company{name: form + " «" + brand + "»", latin: fake.Latin(brand)})
 	}
 	return out
 }
@@ -174,11 +174,11 @@ func enCompanies(r *rand.Rand, n int, contacts []person) []company {
 		var c company
 		if r.IntN(8) == 0 {
 			p := contacts[len(out)]
-			c = company{name: p.last + " " + pick(r, []string{"Consulting", "Trading", "Joinery", "Catering"}), latin: p.latinLast, soleTrader: true}
+			c = company{name: p.last + " " + fake.Pick(r, []string{"Consulting", "Trading", "Joinery", "Catering"}), latin: p.latinLast, soleTrader: true}
 		} else {
-			stem, trade := pick(r, enBrandStems), pick(r, enTradeWords)
-			form := weighted(r, []string{" Ltd", " plc", " LLP", " & Co"}, []int{80, 5, 9, 6})
-			c = company{name: stem + " " + trade + form, latin: translit(stem + trade)}
+			stem, trade := fake.Pick(r, enBrandStems), fake.Pick(r, enTradeWords)
+			form := fake.Weighted(r, []string{" Ltd", " plc", " LLP", " & Co"}, []int{80, 5, 9, 6})
+			c = company{name: stem + " " + trade + form, latin: fake.Latin(stem + trade)}
 		}
 		if !seen[c.name] {
 			seen[c.name] = true
@@ -186,52 +186,4 @@ func enCompanies(r *rand.Rand, n int, contacts []person) []company {
 		}
 	}
 	return out
-}
-
-var translitTable = map[rune]string{
-	'а': "a", 'б': "b", 'в': "v", 'г': "g", 'д': "d", 'е': "e", 'ё': "e", 'ж': "zh", 'з': "z", 'и': "i",
-	'й': "y", 'к': "k", 'л': "l", 'м': "m", 'н': "n", 'о': "o", 'п': "p", 'р': "r", 'с': "s", 'т': "t",
-	'у': "u", 'ф': "f", 'х': "kh", 'ц': "ts", 'ч': "ch", 'ш': "sh", 'щ': "shch", 'ъ': "", 'ы': "y", 'ь': "",
-	'э': "e", 'ю': "yu", 'я': "ya",
-}
-
-// translit spells Russian text in lower-case Latin letters and digits (for
-// handles and domains); anything else is dropped.
-func translit(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		if t, ok := translitTable[r]; ok {
-			b.WriteString(t)
-		} else if r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-func pick[T any](r *rand.Rand, list []T) T { return list[r.IntN(len(list))] }
-
-// weighted picks one of values with the given relative weights.
-func weighted[T any](r *rand.Rand, values []T, weights []int) T {
-	total := 0
-	for _, w := range weights {
-		total += w
-	}
-	n := r.IntN(total)
-	for i, w := range weights {
-		if n < w {
-			return values[i]
-		}
-		n -= w
-	}
-	return values[len(values)-1]
-}
-
-// digits returns n random decimal digits.
-func digits(r *rand.Rand, n int) string {
-	var b strings.Builder
-	for range n {
-		fmt.Fprintf(&b, "%d", r.IntN(10))
-	}
-	return b.String()
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"touchbase/fake"
 	"touchbase/occurrence"
 )
 
@@ -327,14 +328,14 @@ func (s *seeder) markTouch(occasion *core.Record, c *demoClient, at time.Time) e
 	comment := ""
 	if s.r.IntN(100) < 12 {
 		status = "skipped"
-		comment = pick(s.r, skipReasonsEN)
+		comment = fake.Pick(s.r, skipReasonsEN)
 		if c.russian {
-			comment = pick(s.r, skipReasonsRU)
+			comment = fake.Pick(s.r, skipReasonsRU)
 		}
 	} else if s.r.IntN(100) < 35 {
-		comment = pick(s.r, doneNotesEN)
+		comment = fake.Pick(s.r, doneNotesEN)
 		if c.russian {
-			comment = pick(s.r, doneNotesRU)
+			comment = fake.Pick(s.r, doneNotesRU)
 		}
 	}
 	touch, err := s.newRecord("touches", map[string]any{

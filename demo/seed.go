@@ -11,6 +11,8 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
+
+	"touchbase/fake"
 )
 
 // pointSpec describes a demo point and how its clients look.
@@ -288,17 +290,17 @@ func (s *seeder) seedClients() error {
 // tags and manager.
 func (s *seeder) clientFields(p *demoPoint, c company, contact person) map[string]any {
 	r := s.r
-	segment := weighted(r, []string{"A+", "A", "B", "C", "D"}, []int{4, 11, 25, 40, 20})
-	stage := weighted(r, []string{"prospect", "new", "regular", "sleeping", "lost"}, []int{8, 14, 58, 12, 8})
+	segment := fake.Weighted(r, []string{"A+", "A", "B", "C", "D"}, []int{4, 11, 25, 40, 20})
+	stage := fake.Weighted(r, []string{"prospect", "new", "regular", "sleeping", "lost"}, []int{8, 14, 58, 12, 8})
 	if segment == "A+" || segment == "A" {
-		stage = weighted(r, []string{"new", "regular", "sleeping"}, []int{10, 85, 5})
+		stage = fake.Weighted(r, []string{"new", "regular", "sleeping"}, []int{10, 85, 5})
 	}
 
 	var channel string
 	if p.spec.russian {
-		channel = weighted(r, []string{"telegram", "whatsapp", "email", "phone", "meeting", "other"}, []int{34, 26, 20, 12, 5, 3})
+		channel = fake.Weighted(r, []string{"telegram", "whatsapp", "email", "phone", "meeting", "other"}, []int{34, 26, 20, 12, 5, 3})
 	} else {
-		channel = weighted(r, []string{"email", "whatsapp", "phone", "meeting", "telegram", "other"}, []int{40, 25, 20, 10, 4, 1})
+		channel = fake.Weighted(r, []string{"email", "whatsapp", "phone", "meeting", "telegram", "other"}, []int{40, 25, 20, 10, 4, 1})
 	}
 
 	fields := map[string]any{
@@ -365,7 +367,7 @@ func (s *seeder) clientFields(p *demoPoint, c company, contact person) map[strin
 		tags = append(tags, "vip")
 	}
 	for range r.IntN(3) {
-		if tag := pick(r, pool); !slices.Contains(tags, tag) {
+		if tag := fake.Pick(r, pool); !slices.Contains(tags, tag) {
 			tags = append(tags, tag)
 		}
 	}
@@ -373,9 +375,9 @@ func (s *seeder) clientFields(p *demoPoint, c company, contact person) map[strin
 
 	if r.IntN(4) == 0 {
 		if p.spec.russian {
-			fields["notes"] = pick(r, ruNotes)
+			fields["notes"] = fake.Pick(r, ruNotes)
 		} else {
-			fields["notes"] = pick(r, enNotes)
+			fields["notes"] = fake.Pick(r, enNotes)
 		}
 	}
 
@@ -394,17 +396,17 @@ func (s *seeder) clientFields(p *demoPoint, c company, contact person) map[strin
 // drama (020 7946 0xxx), so no demo link ever rings a real person.
 func (s *seeder) landline(p *demoPoint) string {
 	if p.spec.russian {
-		return fmt.Sprintf("+7 (%s) 0%s-%s-%s", p.spec.landline, digits(s.r, 2), digits(s.r, 2), digits(s.r, 2))
+		return fmt.Sprintf("+7 (%s) 0%s-%s-%s", p.spec.landline, fake.Digits(s.r, 2), fake.Digits(s.r, 2), fake.Digits(s.r, 2))
 	}
-	return "+44 20 7946 0" + digits(s.r, 3)
+	return "+44 20 7946 0" + fake.Digits(s.r, 3)
 }
 
 // mobile is a messenger number (British ones in Ofcom's 07700 900xxx range).
 func (s *seeder) mobile(p *demoPoint) string {
 	if p.spec.russian {
-		return fmt.Sprintf("+7 %s 0%s-%s-%s", pick(s.r, p.spec.mobiles), digits(s.r, 2), digits(s.r, 2), digits(s.r, 2))
+		return fmt.Sprintf("+7 %s 0%s-%s-%s", fake.Pick(s.r, p.spec.mobiles), fake.Digits(s.r, 2), fake.Digits(s.r, 2), fake.Digits(s.r, 2))
 	}
-	return "+44 7700 900" + digits(s.r, 3)
+	return "+44 7700 900" + fake.Digits(s.r, 3)
 }
 
 // authorFor is the point manager who marks a touch of c: the account
@@ -413,7 +415,7 @@ func (s *seeder) authorFor(c *demoClient) *core.Record {
 	if c.manager != nil {
 		return c.manager
 	}
-	return pick(s.r, c.point.managers)
+	return fake.Pick(s.r, c.point.managers)
 }
 
 // seedManualComments writes notes managers left on client cards.

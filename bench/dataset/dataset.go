@@ -32,6 +32,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"touchbase/domain"
+	"touchbase/fake"
 	_ "touchbase/migrations"
 	"touchbase/occurrence"
 )
@@ -389,12 +390,12 @@ func (g *generator) writeClients() error {
 		contact := l.person(r)
 		co := l.company(r, contact)
 
-		segment := weighted(r, segmentValues, segmentWeights)
-		stage := weighted(r, stageValues, stageWeights)
+		segment := fake.Weighted(r, segmentValues, segmentWeights)
+		stage := fake.Weighted(r, stageValues, stageWeights)
 		if segment == "A+" || segment == "A" {
-			stage = weighted(r, []string{"new", "regular", "sleeping"}, []int{10, 85, 5})
+			stage = fake.Weighted(r, []string{"new", "regular", "sleeping"}, []int{10, 85, 5})
 		}
-		channel := weighted(r, l.channels, l.channelWeights)
+		channel := fake.Weighted(r, l.channels, l.channelWeights)
 
 		var phone, whatsapp, email, telegram string
 		if channel == "phone" || r.IntN(10) < 9 {
@@ -411,7 +412,7 @@ func (g *generator) writeClients() error {
 			if co.soleTrader || len(handle) < 5 {
 				handle = contact.latinFirst + "_" + contact.latinLast
 			}
-			handle = "@" + handle + "_" + digits(r, 2)
+			handle = "@" + handle + "_" + fake.Digits(r, 2)
 			if len(handle) > 32 {
 				handle = handle[:32]
 			}
@@ -435,14 +436,14 @@ func (g *generator) writeClients() error {
 			tags = append(tags, "vip")
 		}
 		for range r.IntN(3) {
-			if tag := pick(r, l.tags); !contains(tags, tag) {
+			if tag := fake.Pick(r, l.tags); !contains(tags, tag) {
 				tags = append(tags, tag)
 			}
 		}
 		rawTags, _ := json.Marshal(tags)
 		notes := ""
 		if r.IntN(4) == 0 {
-			notes = pick(r, l.notes)
+			notes = fake.Pick(r, l.notes)
 		}
 
 		c := &client{id: newId(r), name: co.name, point: p, segment: segment, channel: channel,
@@ -630,15 +631,15 @@ func (g *generator) writeTouch(c *client, o *occasion, period string, at time.Ti
 	if status == "done" {
 		channel = c.channel
 		if r.IntN(5) == 0 {
-			channel = pick(r, l.channels)
+			channel = fake.Pick(r, l.channels)
 		}
 	}
 	note := ""
 	if r.IntN(100) < 30 {
 		if status == "done" {
-			note = pick(r, l.touchNotes)
+			note = fake.Pick(r, l.touchNotes)
 		} else {
-			note = pick(r, l.skipNotes)
+			note = fake.Pick(r, l.skipNotes)
 		}
 	}
 	author := c.manager
@@ -646,7 +647,7 @@ func (g *generator) writeTouch(c *client, o *occasion, period string, at time.Ti
 		author = c.point.managers[r.IntN(min(10, len(c.point.managers)))]
 	}
 	if r.IntN(20) == 0 {
-		author = pick(r, g.service)
+		author = fake.Pick(r, g.service)
 	}
 	id := newId(r)
 	created := dbTime(at)
@@ -709,7 +710,7 @@ func (g *generator) writeTickets() error {
 	for i := range g.cfg.Tickets {
 		c := g.clients[r.IntN(len(g.clients))]
 		l := c.point.locale
-		title := fmt.Sprintf("%s #%d", pick(r, l.ticketTitles), 1000+i)
+		title := fmt.Sprintf("%s #%d", fake.Pick(r, l.ticketTitles), 1000+i)
 		open := r.IntN(4) == 0
 		var opened time.Time
 		if open {
@@ -770,7 +771,7 @@ func (g *generator) writeHolds() error {
 		reason, occasionId, until := "", "", time.Time{}
 		switch n := r.IntN(10); {
 		case n < 4 && len(standard) > 0:
-			reason, occasionId = "declined", pick(r, standard).id
+			reason, occasionId = "declined", fake.Pick(r, standard).id
 		case n < 7:
 			reason, until = "requested", g.today.AddDate(0, 0, 1+r.IntN(60))
 		case n < 9:
@@ -779,7 +780,7 @@ func (g *generator) writeHolds() error {
 			reason, until = "other", g.today.AddDate(0, 0, -r.IntN(30))
 		}
 		if err := g.w.insert("holds", "holds", holdColumns,
-			newId(r), c.id, reason, pick(r, l.holdNotes), dbTime(until), "", occasionId, dbTime(created), dbTime(created)); err != nil {
+			newId(r), c.id, reason, fake.Pick(r, l.holdNotes), dbTime(until), "", occasionId, dbTime(created), dbTime(created)); err != nil {
 			return err
 		}
 	}
@@ -792,11 +793,11 @@ func (g *generator) writeManualComments() error {
 		c := g.clients[r.IntN(len(g.clients))]
 		author := c.point.managers[r.IntN(len(c.point.managers))]
 		if r.IntN(8) == 0 {
-			author = pick(r, g.service)
+			author = fake.Pick(r, g.service)
 		}
 		at := dbTime(g.localMoment(g.today.AddDate(0, 0, -(1+r.IntN(730))), c.point))
 		if err := g.w.insert("comments", "comments", commentColumns,
-			newId(r), c.id, pick(r, c.point.locale.manualComments), "manual", "", author.id, at, at); err != nil {
+			newId(r), c.id, fake.Pick(r, c.point.locale.manualComments), "manual", "", author.id, at, at); err != nil {
 			return err
 		}
 	}

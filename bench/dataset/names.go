@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
-	"unicode"
+
+	"touchbase/fake"
 )
 
 // pointSpec is one of the generated branches: its name, time zone and the
@@ -242,22 +243,22 @@ type person struct {
 }
 
 func (l *locale) person(r *rand.Rand) person {
-	last := pick(r, l.surnames)
+	last := fake.Pick(r, l.surnames)
 	var first string
 	if r.IntN(2) == 0 {
-		first = pick(r, l.male)
+		first = fake.Pick(r, l.male)
 	} else {
-		first = pick(r, l.female)
+		first = fake.Pick(r, l.female)
 		if l.feminine != nil {
 			last = l.feminine(last)
 		}
 	}
 	initials := string([]rune(first)[:1]) + "."
 	if l.code == "ru" {
-		initials += string([]rune(pick(r, l.male))[:1]) + "."
+		initials += string([]rune(fake.Pick(r, l.male))[:1]) + "."
 	}
 	return person{name: first + " " + last, last: last, initials: initials,
-		latinFirst: latin(first), latinLast: latin(last)}
+		latinFirst: fake.Latin(first), latinLast: fake.Latin(last)}
 }
 
 // company is a generated company: its name and the Latin stem of its
@@ -268,11 +269,11 @@ type company struct {
 }
 
 func (l *locale) company(r *rand.Rand, contact person) company {
-	form := weighted(r, l.forms, l.formWeights)
+	form := fake.Weighted(r, l.forms, l.formWeights)
 	if form == "ИП" {
 		return company{name: "ИП " + contact.last + " " + contact.initials, latin: contact.latinFirst + contact.latinLast, soleTrader: true}
 	}
-	stem, trade := pick(r, l.stems), pick(r, l.trades)
+	stem, trade := fake.Pick(r, l.stems), fake.Pick(r, l.trades)
 	brand := stem + trade
 	if l.formAfter {
 		brand = stem + " " + trade
@@ -280,85 +281,35 @@ func (l *locale) company(r *rand.Rand, contact person) company {
 		brand = stem + "-" + strings.ToLower(trade)
 	}
 	if l.formAfter {
-		return company{name: brand + " " + form, latin: latin(stem + trade)}
+		return company{name: brand + " " + form, latin: fake.Latin(stem + trade)}
 	}
-	return company{name: form + " «" + brand + "»", latin: latin(brand)}
+	return company{name: form + " «" + brand + "»", latin: fake.Latin(brand)}
 }
 
 // phone is an office number, mobile a messenger number; both in ranges no
 // real subscriber has.
 func (l *locale) phone(r *rand.Rand) string {
-	area := pick(r, l.areas)
+	area := fake.Pick(r, l.areas)
 	switch l.code {
 	case "ru":
-		return fmt.Sprintf("+7 (%s) 0%s-%s-%s", area, digits(r, 2), digits(r, 2), digits(r, 2))
+		return fmt.Sprintf("+7 (%s) 0%s-%s-%s", area, fake.Digits(r, 2), fake.Digits(r, 2), fake.Digits(r, 2))
 	case "en":
-		return "+44 " + area + " 0" + digits(r, 3)
+		return "+44 " + area + " 0" + fake.Digits(r, 3)
 	default:
-		return "+" + l.country + " " + area + " 0" + digits(r, 6)
+		return "+" + l.country + " " + area + " 0" + fake.Digits(r, 6)
 	}
 }
 
 func (l *locale) mobile(r *rand.Rand) string {
-	prefix := pick(r, l.mobiles)
+	prefix := fake.Pick(r, l.mobiles)
 	switch l.code {
 	case "ru":
-		return fmt.Sprintf("+7 %s 0%s-%s-%s", prefix, digits(r, 2), digits(r, 2), digits(r, 2))
+		return fmt.Sprintf("+7 %s 0%s-%s-%s", prefix, fake.Digits(r, 2), fake.Digits(r, 2), fake.Digits(r, 2))
 	case "en":
-		return "+44 " + prefix + digits(r, 3)
+		return "+44 " + prefix + fake.Digits(r, 3)
 	default:
-		return "+" + l.country + " " + prefix + " 0" + digits(r, 5)
+		return "+" + l.country + " " + prefix + " 0" + fake.Digits(r, 5)
 	}
-}
-
-var translitTable = map[rune]string{
-	'а': "a", 'б': "b", 'в': "v", 'г': "g", 'д': "d", 'е': "e", 'ё': "e", 'ж': "zh", 'з': "z", 'и': "i",
-	'й': "y", 'к': "k", 'л': "l", 'м': "m", 'н': "n", 'о': "o", 'п': "p", 'р': "r", 'с': "s", 'т': "t",
-	'у': "u", 'ф': "f", 'х': "kh", 'ц': "ts", 'ч': "ch", 'ш': "sh", 'щ': "shch", 'ъ': "", 'ы': "y", 'ь': "",
-	'э': "e", 'ю': "yu", 'я': "ya",
-	'ä': "ae", 'ö': "oe", 'ü': "ue", 'ß': "ss",
-	'ą': "a", 'ć': "c", 'ę': "e", 'ł': "l", 'ń': "n", 'ó': "o", 'ś': "s", 'ź': "z", 'ż': "z",
-}
-
-// latin spells a name in lower-case ASCII letters and digits, for handles
-// and domains; anything else is dropped.
-func latin(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		if t, ok := translitTable[r]; ok {
-			b.WriteString(t)
-		} else if r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-func pick[T any](r *rand.Rand, list []T) T { return list[r.IntN(len(list))] }
-
-// weighted picks one of values with the given relative weights.
-func weighted[T any](r *rand.Rand, values []T, weights []int) T {
-	total := 0
-	for _, w := range weights {
-		total += w
-	}
-	n := r.IntN(total)
-	for i, w := range weights {
-		if n < w {
-			return values[i]
-		}
-		n -= w
-	}
-	return values[len(values)-1]
-}
-
-// digits returns n random decimal digits.
-func digits(r *rand.Rand, n int) string {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte('0' + r.IntN(10))
-	}
-	return string(b)
 }
 
 // newId returns a PocketBase-style id: 15 characters of [a-z0-9].

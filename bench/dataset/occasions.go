@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"touchbase/fake"
 	"touchbase/occurrence"
 )
 
@@ -189,7 +190,7 @@ func (g *generator) makeOccasions() {
 
 	// one-off campaigns
 	for n := 1; len(g.occasions) < g.cfg.Occasions; n++ {
-		t := pick(r, themes)
+		t := fake.Pick(r, themes)
 		starts := day(-730 + r.IntN(910))
 		o := &occasion{kind: t.kind, category: t.category, template: t.template,
 			title: fmt.Sprintf("%s / %s (%s)", t.ru, t.en, starts.Format("01.2006")),
@@ -204,7 +205,7 @@ func (g *generator) makeOccasions() {
 			o.points = r.Perm(len(g.points))[:1+r.IntN(4)]
 		}
 		if r.IntN(5) == 0 {
-			o.segments = pick(r, segmentChoices)
+			o.segments = fake.Pick(r, segmentChoices)
 		}
 		add(o)
 	}
