@@ -1,7 +1,6 @@
 package faults_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -236,7 +235,7 @@ func checkDecision(t *testing.T, app *tests.TestApp, h http.Handler, d decision,
 	method, url := d.method, d.url
 	if d.route == "" {
 		base := "/api/collections/" + d.collection + "/records"
-		id := resolve(t, app, d.collection, d.target)
+		id := Resolve(t, app, d.collection, d.target)
 		switch d.action {
 		case "list":
 			method, url = http.MethodGet, base+"?perPage=500"
@@ -255,7 +254,7 @@ func checkDecision(t *testing.T, app *tests.TestApp, h http.Handler, d decision,
 	}
 	var before string
 	if d.collection != "" {
-		before = collectionState(t, app, d.collection)
+		before = CollectionState(t, app, d.collection)
 	}
 
 	res := do(h, method, url, user, "", d.body)
@@ -276,7 +275,7 @@ func checkDecision(t *testing.T, app *tests.TestApp, h http.Handler, d decision,
 		t.Errorf("%s %s: a refusal must be JSON in PocketBase's format: %s", method, url, truncate(res.Body))
 	}
 	if d.collection != "" {
-		changed := collectionState(t, app, d.collection) != before
+		changed := CollectionState(t, app, d.collection) != before
 		write := d.action == "create" || d.action == "update" || d.action == "delete"
 		if write && status < 300 && !changed {
 			t.Errorf("allowed, but %s did not change", d.collection)
@@ -334,40 +333,6 @@ func walkRoutes(group reflect.Value, prefix string) []string {
 	return out
 }
 
-// resolve turns a target written as "field:value" into the id of the
-// first record of collection with that value; other targets are ids.
-func resolve(t testing.TB, app core.App, collection, target string) string {
-	t.Helper()
-	field, value, ok := strings.Cut(target, ":")
-	if !ok {
-		return target
-	}
-	record, err := app.FindFirstRecordByData(collection, field, value)
-	if err != nil {
-		t.Fatalf("target %s in %s: %v", target, collection, err)
-	}
-	return record.Id
-}
-
-// collectionState serialises every record of a collection (hidden fields
-// included), so that any change shows.
-func collectionState(t testing.TB, app core.App, collection string) string {
-	t.Helper()
-	records, err := app.FindAllRecords(collection)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows := make(map[string]map[string]any, len(records))
-	for _, r := range records {
-		rows[r.Id] = r.FieldsData()
-	}
-	raw, err := json.Marshal(rows)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(raw)
-}
-
 // dbState is collectionState of every collection, Touchbase's and
 // PocketBase's: the whole database as far as records go.
 func dbState(t testing.TB, app core.App) string {
@@ -378,7 +343,7 @@ func dbState(t testing.TB, app core.App) string {
 	}
 	var b strings.Builder
 	for _, c := range collections {
-		fmt.Fprintf(&b, "%s=%s\n", c.Name, collectionState(t, app, c.Name))
+		fmt.Fprintf(&b, "%s=%s\n", c.Name, CollectionState(t, app, c.Name))
 	}
 	return b.String()
 }

@@ -82,7 +82,7 @@ func TestBadInput(t *testing.T) {
 		scenario.BeforeTestFunc = nil
 		t.Run(c.name, func(t *testing.T) {
 			app := New(t)
-			id := resolveTarget(t, app, c.collection, c.id)
+			id := Resolve(t, app, c.collection, c.id)
 			switch {
 			case c.field == "filter":
 			case id != "":
@@ -90,9 +90,9 @@ func TestBadInput(t *testing.T) {
 			default:
 				scenario.URL = url
 			}
-			before = snapshot(t, app, c.collection)
+			before = CollectionState(t, app, c.collection)
 			scenario.AfterTestFunc = func(t testing.TB, app *tests.TestApp, res *http.Response) {
-				if after := snapshot(t, app, c.collection); after != before {
+				if after := CollectionState(t, app, c.collection); after != before {
 					t.Errorf("%s: refused, but %s changed", c.name, c.collection)
 				}
 			}

@@ -9,8 +9,10 @@
 package testapp
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -191,4 +193,38 @@ func buildTemplate() (string, error) {
 		templateTokens[id] = token
 	}
 	return dir, nil
+}
+
+// Resolve turns a target written as "field:value" into the id of the first
+// record of collection with that value; other targets are ids already.
+func Resolve(t testing.TB, app core.App, collection, target string) string {
+	t.Helper()
+	field, value, ok := strings.Cut(target, ":")
+	if !ok {
+		return target
+	}
+	record, err := app.FindFirstRecordByData(collection, field, value)
+	if err != nil {
+		t.Fatalf("target %s in %s: %v", target, collection, err)
+	}
+	return record.Id
+}
+
+// CollectionState serialises every record of a collection (hidden fields
+// included), so that a test can tell whether a request changed anything.
+func CollectionState(t testing.TB, app core.App, collection string) string {
+	t.Helper()
+	records, err := app.FindAllRecords(collection)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := make(map[string]map[string]any, len(records))
+	for _, r := range records {
+		rows[r.Id] = r.FieldsData()
+	}
+	raw, err := json.Marshal(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
 }
