@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
+	"touchbase/access"
 	"touchbase/domain"
 )
 
@@ -50,20 +51,17 @@ func (s *Scope) Allows(pointId string) bool {
 
 const scopeKey = "touchbase.scope"
 
-// requireScope resolves the caller's scope once per request: service
-// managers and superusers see every point, point managers only their own;
-// a users record without a role (or a point manager without a point) is
-// refused.
+// requireScope resolves the caller's scope once per request from the
+// record PocketBase loaded for it, with access.PointsOf (the same
+// definition the collection rules are built from): service managers and
+// superusers see every point, point managers only their own; anyone else
+// (no role, a point manager without a point) is refused.
 func requireScope(e *core.RequestEvent) error {
-	scope := &Scope{Auth: e.Auth}
-	switch {
-	case e.HasSuperuserAuth(), domain.IsServiceManager(e.Auth):
-	case domain.IsStaff(e.Auth) && e.Auth.GetString("role") == domain.RolePointManager && e.Auth.GetString("point") != "":
-		scope.Points = []string{e.Auth.GetString("point")}
-	default:
+	points, all := access.PointsOf(e.Auth)
+	if !all && len(points) == 0 {
 		return e.ForbiddenError("Only Touchbase staff can use this route.", nil)
 	}
-	e.Set(scopeKey, scope)
+	e.Set(scopeKey, &Scope{Auth: e.Auth, Points: points})
 	return e.Next()
 }
 

@@ -30,7 +30,7 @@ func Register(app core.App) {
 	bindTouches(app)
 	bindComments(app)
 	bindTickets(app)
-	realtime.Register(app)
+	realtime.Bind(app)
 	api.Register(app)
 }
 

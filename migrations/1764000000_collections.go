@@ -7,6 +7,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	m "github.com/pocketbase/pocketbase/migrations"
 	"github.com/pocketbase/pocketbase/tools/types"
+
+	"touchbase/access"
 )
 
 // Values of the select fields, shared with the hooks through the schema.
@@ -41,11 +43,11 @@ func createCollections(app core.App) error {
 	)
 	withAutodates(points)
 	points.AddIndex("idx_points_name", true, "name COLLATE NOCASE", "")
-	points.ListRule = rule(ruleServiceManager + ` || (` + rulePointManager + ` && id = @request.auth.point)`)
+	points.ListRule = rule(access.SeesPoint("id"))
 	points.ViewRule = points.ListRule
-	points.CreateRule = rule(ruleServiceManager)
-	points.UpdateRule = rule(ruleServiceManager)
-	points.DeleteRule = rule(ruleServiceManager)
+	points.CreateRule = rule(access.ServiceManager)
+	points.UpdateRule = rule(access.ServiceManager)
+	points.DeleteRule = rule(access.ServiceManager)
 	if err := app.Save(points); err != nil {
 		return err
 	}
@@ -81,11 +83,11 @@ func createCollections(app core.App) error {
 	clients.AddIndex("idx_clients_point", false, "point", "")
 	clients.AddIndex("idx_clients_manager", false, "manager", "")
 	clients.AddIndex("idx_clients_point_segment", false, "point, segment", "")
-	clients.ListRule = rule(ruleServiceManager + ` || (` + rulePointManager + ` && point = @request.auth.point)`)
+	clients.ListRule = rule(access.SeesPoint("point"))
 	clients.ViewRule = clients.ListRule
-	clients.CreateRule = rule(ruleStaffWithScope)
+	clients.CreateRule = rule(access.StaffWithScope)
 	clients.UpdateRule = clients.ListRule
-	clients.DeleteRule = rule(ruleServiceManager)
+	clients.DeleteRule = rule(access.ServiceManager)
 	if err := app.Save(clients); err != nil {
 		return err
 	}
@@ -105,11 +107,11 @@ func createCollections(app core.App) error {
 		&core.BoolField{Name: "archived", Help: "Archived occasions leave every list but keep their history."},
 	)
 	withAutodates(occasions)
-	occasions.ListRule = rule(ruleServiceManager + ` || (` + rulePointManager + ` && (points:length = 0 || points.id ?= @request.auth.point))`)
+	occasions.ListRule = rule(access.ServiceManager + ` || (` + access.PointManager + ` && (points:length = 0 || points.id ?= @request.auth.point))`)
 	occasions.ViewRule = occasions.ListRule
-	occasions.CreateRule = rule(ruleServiceManager)
-	occasions.UpdateRule = rule(ruleServiceManager)
-	occasions.DeleteRule = rule(ruleServiceManager)
+	occasions.CreateRule = rule(access.ServiceManager)
+	occasions.UpdateRule = rule(access.ServiceManager)
+	occasions.DeleteRule = rule(access.ServiceManager)
 	if err := app.Save(occasions); err != nil {
 		return err
 	}
@@ -128,10 +130,10 @@ func createCollections(app core.App) error {
 	touches.AddIndex("idx_touches_once", true, "client, occasion, period", "")
 	touches.AddIndex("idx_touches_occasion", false, "occasion, period", "")
 	touches.AddIndex("idx_touches_author", false, "author", "")
-	touches.ListRule = rule(ruleOwnClient)
+	touches.ListRule = rule(access.OwnClient)
 	touches.ViewRule = touches.ListRule
-	touches.CreateRule = rule(ruleStaffWithScope)
-	touches.UpdateRule = rule(ruleOwnClient)
+	touches.CreateRule = rule(access.StaffWithScope)
+	touches.UpdateRule = rule(access.OwnClient)
 	touches.DeleteRule = nil // history: only superusers may remove a touch
 	if err := app.Save(touches); err != nil {
 		return err
@@ -148,10 +150,10 @@ func createCollections(app core.App) error {
 	withAutodates(comments)
 	comments.AddIndex("idx_comments_client", false, "client, created", "")
 	comments.AddIndex("idx_comments_touch", false, "touch", "")
-	comments.ListRule = rule(ruleOwnClient)
+	comments.ListRule = rule(access.OwnClient)
 	comments.ViewRule = comments.ListRule
-	comments.CreateRule = rule(ruleStaffWithScope)
-	ownManualComment := `kind = "manual" && (` + ruleServiceManager + ` || (` + rulePointManager + ` && client.point = @request.auth.point && author = @request.auth.id))`
+	comments.CreateRule = rule(access.StaffWithScope)
+	ownManualComment := `kind = "manual" && (` + access.ServiceManager + ` || (` + access.PointManager + ` && client.point = @request.auth.point && author = @request.auth.id))`
 	comments.UpdateRule = rule(ownManualComment)
 	comments.DeleteRule = rule(ownManualComment)
 	if err := app.Save(comments); err != nil {
@@ -197,11 +199,11 @@ func createCollections(app core.App) error {
 	)
 	withAutodates(cadences)
 	cadences.AddIndex("idx_cadences_segment", true, "segment", "")
-	cadences.ListRule = rule(ruleStaff)
+	cadences.ListRule = rule(access.Staff)
 	cadences.ViewRule = cadences.ListRule
-	cadences.CreateRule = rule(ruleServiceManager)
-	cadences.UpdateRule = rule(ruleServiceManager)
-	cadences.DeleteRule = rule(ruleServiceManager)
+	cadences.CreateRule = rule(access.ServiceManager)
+	cadences.UpdateRule = rule(access.ServiceManager)
+	cadences.DeleteRule = rule(access.ServiceManager)
 	if err := app.Save(cadences); err != nil {
 		return err
 	}
@@ -239,14 +241,14 @@ func extendUsers(app core.App, points *core.Collection) error {
 
 	self := `id = @request.auth.id`
 	keepRoleAndPoint := `(@request.body.role:isset = false || @request.body.role = role) && (@request.body.point:isset = false || @request.body.point = point)`
-	managedByServiceManager := ruleServiceManager + ` && role = "point_manager" && (@request.body.role:isset = false || @request.body.role = "point_manager")`
+	managedByServiceManager := access.ServiceManager + ` && role = "point_manager" && (@request.body.role:isset = false || @request.body.role = "point_manager")`
 
-	users.ListRule = rule(self + ` || ` + ruleServiceManager + ` || (` + rulePointManager + ` && (point = @request.auth.point || role = "service_manager"))`)
+	users.ListRule = rule(self + ` || ` + access.ServiceManager + ` || (` + access.PointManager + ` && (point = @request.auth.point || role = "service_manager"))`)
 	users.ViewRule = users.ListRule
-	users.CreateRule = rule(ruleServiceManager + ` && @request.body.role = "point_manager"`)
+	users.CreateRule = rule(access.ServiceManager + ` && @request.body.role = "point_manager"`)
 	users.UpdateRule = rule(`(` + self + ` && ` + keepRoleAndPoint + `) || (` + managedByServiceManager + `)`)
-	users.DeleteRule = rule(ruleServiceManager + ` && role = "point_manager"`)
-	users.ManageRule = rule(ruleServiceManager + ` && role = "point_manager"`)
+	users.DeleteRule = rule(access.ServiceManager + ` && role = "point_manager"`)
+	users.ManageRule = rule(access.ServiceManager + ` && role = "point_manager"`)
 	users.AuthRule = rule(`role != ""`)
 	users.OAuth2.Enabled = false
 	users.OTP.Enabled = false
@@ -284,11 +286,11 @@ func dropCollections(app core.App) error {
 // setServiceManagedRules gives a client-scoped collection read access for
 // the client's point and write access for service managers only.
 func setServiceManagedRules(c *core.Collection) {
-	c.ListRule = rule(ruleOwnClient)
+	c.ListRule = rule(access.OwnClient)
 	c.ViewRule = c.ListRule
-	c.CreateRule = rule(ruleServiceManager)
-	c.UpdateRule = rule(ruleServiceManager)
-	c.DeleteRule = rule(ruleServiceManager)
+	c.CreateRule = rule(access.ServiceManager)
+	c.UpdateRule = rule(access.ServiceManager)
+	c.DeleteRule = rule(access.ServiceManager)
 }
 
 func withAutodates(c *core.Collection) {

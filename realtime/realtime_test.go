@@ -1,242 +1,348 @@
 package realtime_test
 
 import (
-	"bufio"
-	"bytes"
-	"context"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+
+	"touchbase/realtime"
 	"touchbase/testapp"
 )
 
 func TestMain(m *testing.M) { testapp.Main(m) }
 
-// event is one realtime message a test subscriber received.
-type event struct {
-	topic, action, collection, id, client string
-	data                                  string
+func withOptions(topic, options string) string {
+	return topic + "?options=" + url.QueryEscape(options)
 }
 
-type subscriber struct {
-	mu     sync.Mutex
-	events []event
+// subscriptionKinds are the ways a page or an automation listens: the
+// standard topics without options, with options (PocketBase's broadcast
+// serves both), and the page's real subscriptions (the touches topic and
+// the card's comments).
+var subscriptionKinds = map[string][]string{
+	"plain": {"touches/*", "comments/*", "clients/*"},
+	"options": {
+		withOptions("touches/*", `{"query":{"expand":"author"}}`),
+		withOptions("comments/*", `{"headers":{"x_probe":"1"}}`),
+		withOptions("clients/*", `{"query":{"fields":"id,name,point"}}`),
+	},
+	"page": {realtime.TouchesTopic, "comments/*"},
 }
 
-func (s *subscriber) got() []event {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.events)
+// p1Clients are the fixture's clients of point P1.
+var p1Clients = []string{testapp.C1, testapp.C1b, testapp.C1c}
+
+func aboutP1(e event) bool {
+	return slices.Contains(p1Clients, e.client) || (e.collection == "clients" && slices.Contains(p1Clients, e.id))
 }
 
-// subscribe connects to the realtime API as user id ("" = anonymous) and
-// subscribes to topics.
-func subscribe(t *testing.T, srv *httptest.Server, id string, topics ...string) *subscriber {
+func must(t *testing.T, r testapp.Response, want int) testapp.Response {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/realtime", nil)
-	res, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
+	if r.Status != want {
+		t.Fatalf("status %d, want %d: %s", r.Status, want, r.Body)
 	}
-	r := bufio.NewReader(res.Body)
-	name, data := readEvent(t, r)
-	if name != "PB_CONNECT" {
-		t.Fatalf("first event %q", name)
-	}
-	var connect struct{ ClientId string }
-	json.Unmarshal([]byte(data), &connect)
-	body, _ := json.Marshal(map[string]any{"clientId": connect.ClientId, "subscriptions": topics})
-	sub, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/realtime", bytes.NewReader(body))
-	sub.Header.Set("Content-Type", "application/json")
-	for k, v := range testapp.Auth(id) {
-		sub.Header.Set(k, v)
-	}
-	subRes, err := srv.Client().Do(sub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	subRes.Body.Close()
-	if subRes.StatusCode != http.StatusNoContent {
-		t.Fatalf("subscribe as %q: %d", id, subRes.StatusCode)
-	}
-
-	s := &subscriber{}
-	go func() {
-		defer res.Body.Close()
-		for {
-			name, data, err := nextEvent(r)
-			if err != nil {
-				return
-			}
-			var msg struct {
-				Action string         `json:"action"`
-				Record map[string]any `json:"record"`
-			}
-			json.Unmarshal([]byte(data), &msg)
-			str := func(k string) string { v, _ := msg.Record[k].(string); return v }
-			s.mu.Lock()
-			s.events = append(s.events, event{topic: name, action: msg.Action, collection: str("collectionName"),
-				id: str("id"), client: str("client"), data: data})
-			s.mu.Unlock()
-		}
-	}()
-	return s
+	return r
 }
 
-func readEvent(t *testing.T, r *bufio.Reader) (string, string) {
+// p1Marks are touches PM1b may make at point P1, one per p1Activity.
+var p1Marks = [][2]string{{testapp.C1b, testapp.OccMandatory}, {testapp.C1c, testapp.OccStandard}}
+
+// p1Activity makes the round-th touch of p1Marks, its comment, a manual
+// comment and a client change at point P1, as PM1b, and returns how many
+// events a subscriber of kind who sees P1 receives for it.
+func p1Activity(t *testing.T, srv *httptest.Server, kind string, round int) int {
 	t.Helper()
-	name, data, err := nextEvent(r)
-	if err != nil {
-		t.Fatal(err)
+	mark := p1Marks[round]
+	must(t, testapp.Request(t, srv, "POST", "/api/collections/touches/records", testapp.PM1b,
+		`{"client":"`+mark[0]+`","occasion":"`+mark[1]+`","status":"done"}`), 200)
+	must(t, testapp.Request(t, srv, "POST", "/api/collections/comments/records", testapp.PM1b,
+		`{"client":"`+testapp.C1+`","text":"call back on Monday"}`), 200)
+	must(t, testapp.Request(t, srv, "PATCH", "/api/collections/clients/records/"+testapp.C1c, testapp.PM1b,
+		`{"notes":"new notes"}`), 200)
+	if kind == "page" {
+		return 3 // the touch, its comment, the note
 	}
-	return name, data
+	return 4
 }
 
-func nextEvent(r *bufio.Reader) (string, string, error) {
-	var name, data string
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return "", "", err
+// TestSessionChangeWhileSubscribeHeld is the held-subscription attack: a
+// point manager's second subscribe request is held half-sent while a
+// service manager moves them to another point, resets their password or
+// deletes them; then the rest is sent. From then on, nothing of the old
+// point may reach the connection, whatever its subscriptions.
+func TestSessionChangeWhileSubscribeHeld(t *testing.T) {
+	changes := map[string]struct {
+		method, body string
+		held         int // status of the held request once finished
+	}{
+		"moved":          {"PATCH", `{"point":"` + testapp.P2 + `"}`, http.StatusNoContent},
+		"password reset": {"PATCH", `{"password":"another-password-2","passwordConfirm":"another-password-2"}`, http.StatusUnauthorized},
+		"deleted":        {"DELETE", "", http.StatusUnauthorized},
+	}
+	for kind, topics := range subscriptionKinds {
+		for name, change := range changes {
+			t.Run(kind+"/"+name, func(t *testing.T) {
+				app := testapp.New(t)
+				srv := testapp.Serve(t, app)
+				token := testapp.Auth(testapp.PM1)["Authorization"]
+
+				control := connect(t, srv)
+				control.mustSubscribe(t, testapp.Auth(testapp.SM)["Authorization"], topics...)
+				victim := connect(t, srv)
+				victim.mustSubscribe(t, token, topics...)
+				// P1's events reach the victim before the change (and warm
+				// whatever a server might remember of them)
+				n := p1Activity(t, srv, kind, 0)
+				waitFor(t, "the victim's events", func() bool { return len(victim.got()) >= n && len(control.got()) >= n })
+				h := victim.holdSubscribe(t, token, topics...)
+
+				must(t, testapp.Request(t, srv, change.method, "/api/collections/users/records/"+testapp.PM1, testapp.SM, change.body),
+					map[string]int{"PATCH": 200, "DELETE": 204}[change.method])
+				if status := h.finish(t); status != change.held {
+					t.Errorf("held subscribe finished with %d, want %d", status, change.held)
+				}
+
+				before, seen := len(victim.got()), len(control.got())
+				n = p1Activity(t, srv, kind, 1)
+				waitFor(t, "the control subscriber", func() bool { return len(control.since(seen)) >= n })
+				settle()
+				for _, e := range victim.since(before) {
+					if aboutP1(e) {
+						t.Errorf("after %s, the connection received point P1's %s %s: %s", name, e.topic, e.action, e.data)
+					}
+				}
+			})
 		}
-		line = strings.TrimRight(line, "\r\n")
-		switch {
-		case line == "":
-			if name != "" {
-				return name, data, nil
+	}
+}
+
+// TestNoRememberedDecisions: the only subscriber of a point is moved away
+// with the held-request trick and receives an event of their new point;
+// a manager of the old point who subscribes later must not receive the
+// new point's events.
+func TestNoRememberedDecisions(t *testing.T) {
+	for kind, topics := range subscriptionKinds {
+		t.Run(kind, func(t *testing.T) {
+			app := testapp.New(t)
+			srv := testapp.Serve(t, app)
+			kazan1 := newPointManager(t, app, "kazan1@test.local", testapp.P3)
+			kazan2 := newPointManager(t, app, "kazan2@test.local", testapp.P3)
+
+			first := connect(t, srv)
+			first.mustSubscribe(t, testapp.Token(t, app, kazan1), topics...)
+			h := first.holdSubscribe(t, testapp.Token(t, app, kazan1), topics...)
+			must(t, testapp.Request(t, srv, "PATCH", "/api/collections/users/records/"+kazan1, testapp.SM, `{"point":"`+testapp.P1+`"}`), 200)
+			if status := h.finish(t); status != http.StatusNoContent {
+				t.Fatalf("held subscribe: %d", status)
 			}
-		case strings.HasPrefix(line, "event:"):
-			name = line[len("event:"):]
-		case strings.HasPrefix(line, "data:"):
-			data += line[len("data:"):]
-		}
+			n := p1Activity(t, srv, kind, 0)
+			waitFor(t, "the moved manager's events", func() bool { return len(first.got()) >= n })
+
+			later := connect(t, srv)
+			later.mustSubscribe(t, testapp.Token(t, app, kazan2), topics...)
+			control := connect(t, srv)
+			control.mustSubscribe(t, testapp.Auth(testapp.SM)["Authorization"], topics...)
+			n = p1Activity(t, srv, kind, 1)
+			waitFor(t, "the control subscriber", func() bool { return len(control.got()) >= n })
+			settle()
+			for _, e := range later.got() {
+				t.Errorf("a Kazan manager received %s %s of client %q: %s", e.topic, e.action, e.client, e.data)
+			}
+		})
 	}
 }
 
-// TestScopedDelivery checks that every subscriber receives exactly the
-// events its user may see — once — whether this package or PocketBase's
-// own broadcast delivers them, and that both deliver the same data.
-func TestScopedDelivery(t *testing.T) {
+// TestClientMovedWhileListening: once a client moves from P1 to P2, P1's
+// managers receive nothing more of it, P2's do.
+func TestClientMovedWhileListening(t *testing.T) {
+	for kind, topics := range subscriptionKinds {
+		t.Run(kind, func(t *testing.T) {
+			app := testapp.New(t)
+			srv := testapp.Serve(t, app)
+			pm1 := connect(t, srv)
+			pm1.mustSubscribe(t, testapp.Auth(testapp.PM1)["Authorization"], topics...)
+			pm2 := connect(t, srv)
+			pm2.mustSubscribe(t, testapp.Auth(testapp.PM2)["Authorization"], topics...)
+
+			must(t, testapp.Request(t, srv, "PATCH", "/api/collections/clients/records/"+testapp.C1, testapp.SM,
+				`{"point":"`+testapp.P2+`","manager":""}`), 200)
+			settle()
+			before := len(pm1.got())
+			must(t, testapp.Request(t, srv, "POST", "/api/collections/touches/records", testapp.PM2,
+				`{"client":"`+testapp.C1+`","occasion":"`+testapp.OccStandard+`","status":"done"}`), 200)
+			waitFor(t, "P2's manager", func() bool {
+				return slices.ContainsFunc(pm2.got(), func(e event) bool { return e.client == testapp.C1 && e.collection == "touches" })
+			})
+			settle()
+			for _, e := range pm1.since(before) {
+				if e.client == testapp.C1 || e.id == testapp.C1 {
+					t.Errorf("P1's manager received the moved client's %s %s", e.topic, e.action)
+				}
+			}
+		})
+	}
+}
+
+// TestRoleChangeEndsWiderView: a service manager demoted to a point
+// manager of P2 stops receiving P1's events at once.
+func TestRoleChangeEndsWiderView(t *testing.T) {
+	for kind, topics := range subscriptionKinds {
+		t.Run(kind, func(t *testing.T) {
+			app := testapp.New(t)
+			srv := testapp.Serve(t, app)
+			sm := connect(t, srv)
+			sm.mustSubscribe(t, testapp.Auth(testapp.SM)["Authorization"], topics...)
+			control := connect(t, srv)
+			control.mustSubscribe(t, testapp.Auth(testapp.PM1)["Authorization"], topics...)
+
+			must(t, testapp.Request(t, srv, "PATCH", "/api/collections/users/records/"+testapp.SM, testapp.Superuser,
+				`{"role":"point_manager","point":"`+testapp.P2+`"}`), 200)
+			before := len(sm.got())
+			n := p1Activity(t, srv, kind, 0)
+			waitFor(t, "the control subscriber", func() bool { return len(control.got()) >= n })
+			settle()
+			for _, e := range sm.since(before) {
+				if aboutP1(e) {
+					t.Errorf("the demoted user received P1's %s %s", e.topic, e.action)
+				}
+			}
+		})
+	}
+}
+
+// TestTouchesTopic: the page's topic delivers each touch event once, to
+// exactly the users who may see the touch, with the data PocketBase's own
+// broadcast sends for touches/*.
+func TestTouchesTopic(t *testing.T) {
 	app := testapp.New(t)
 	srv := testapp.Serve(t, app)
-
-	all := []string{"touches/*", "comments/*", "clients/*", "tickets/*", "holds/*"}
-	headers := "?options=" + url.QueryEscape(`{"headers":{"x_probe":"1"}}`)
-	pm1 := subscribe(t, srv, testapp.PM1, all...)
-	pm2 := subscribe(t, srv, testapp.PM2, all...)
-	pm1b := subscribe(t, srv, testapp.PM1b, "touches/*")
-	sm := subscribe(t, srv, testapp.SM, all...)
-	su := subscribe(t, srv, testapp.Superuser, all...)
-	guest := subscribe(t, srv, "", all...)
-	// served by PocketBase itself: a subscription with options, one to a record
-	pm1opt := subscribe(t, srv, testapp.PM1, "touches/*"+headers, "comments/*"+headers)
-	pm2opt := subscribe(t, srv, testapp.PM2, "touches/*"+headers)
-	pm1rec := subscribe(t, srv, testapp.PM1, "touches/"+testapp.T1)
-
-	mustStatus := func(r testapp.Response, want int) testapp.Response {
-		t.Helper()
-		if r.Status != want {
-			t.Fatalf("status %d, want %d: %s", r.Status, want, r.Body)
-		}
-		return r
+	page := map[string]*conn{}
+	for _, id := range []string{testapp.PM1, testapp.PM1b, testapp.PM2, testapp.SM} {
+		page[id] = connect(t, srv)
+		page[id].mustSubscribe(t, testapp.Auth(id)["Authorization"], realtime.TouchesTopic)
 	}
-	mark1 := mustStatus(testapp.Request(t, srv, "POST", "/api/collections/touches/records", testapp.PM1,
+	standard := connect(t, srv)
+	standard.mustSubscribe(t, testapp.Auth(testapp.PM1)["Authorization"], "touches/*")
+
+	mark := must(t, testapp.Request(t, srv, "POST", "/api/collections/touches/records", testapp.PM1,
 		`{"client":"`+testapp.C1+`","occasion":"`+testapp.OccStandard+`","status":"done","channel":"phone"}`), 200)
-	mark2 := mustStatus(testapp.Request(t, srv, "POST", "/api/collections/touches/records", testapp.PM2,
+	id := mark.JSON["id"].(string)
+	must(t, testapp.Request(t, srv, "PATCH", "/api/collections/touches/records/"+id, testapp.PM1, `{"status":"skipped"}`), 200)
+	must(t, testapp.Request(t, srv, "POST", "/api/collections/touches/records", testapp.PM2,
 		`{"client":"`+testapp.C2+`","occasion":"`+testapp.OccStandard+`","status":"done"}`), 200)
-	mustStatus(testapp.Request(t, srv, "PATCH", "/api/collections/touches/records/"+testapp.T1, testapp.PM1,
-		`{"status":"skipped","comment":"not now"}`), 200)
-	note := mustStatus(testapp.Request(t, srv, "POST", "/api/collections/comments/records", testapp.PM1,
-		`{"client":"`+testapp.C1+`","text":"call back on Monday"}`), 200)
-	noteId := note.JSON["id"].(string)
-	mustStatus(testapp.Request(t, srv, "DELETE", "/api/collections/comments/records/"+noteId, testapp.PM1, ""), 204)
-	mustStatus(testapp.Request(t, srv, "POST", "/api/collections/tickets/records", testapp.SM,
-		`{"client":"`+testapp.C2+`","title":"Broken pump"}`), 200)
-	touch1, touch2 := mark1.JSON["id"].(string), mark2.JSON["id"].(string)
 
-	// what each point sees: P1 is C1 (and C1b, C1c), P2 is C2
-	p1 := func(e event) bool { return e.client == testapp.C1 || e.id == testapp.C1 }
-	p2 := func(e event) bool { return e.client == testapp.C2 || e.id == testapp.C2 }
-	// P1: touch create, its comment, T1 update and its comment, the note's
-	// create and delete; P2: touch create, its comment, ticket, hold,
-	// system comment
-	const p1Events, p2Events = 6, 5
-
-	waitFor(t, func() bool {
-		return len(sm.got()) >= p1Events+p2Events && len(pm1.got()) >= p1Events && len(pm2.got()) >= p2Events
-	})
-	time.Sleep(300 * time.Millisecond) // let anything misdirected arrive
-
-	check := func(name string, s *subscriber, want func(event) bool, n int) {
-		t.Helper()
-		got := s.got()
-		seen := map[string]bool{}
-		for _, e := range got {
-			if !want(e) {
-				t.Errorf("%s received another point's event: %+v", name, e)
+	waitFor(t, "the service manager's page", func() bool { return len(page[testapp.SM].got()) >= 3 })
+	settle()
+	want := map[string][]string{
+		testapp.PM1:  {testapp.C1 + " create", testapp.C1 + " update"},
+		testapp.PM1b: {testapp.C1 + " create", testapp.C1 + " update"},
+		testapp.PM2:  {testapp.C2 + " create"},
+		testapp.SM:   {testapp.C1 + " create", testapp.C1 + " update", testapp.C2 + " create"},
+	}
+	for user, events := range page {
+		var got []string
+		for _, e := range events.got() {
+			if e.topic != realtime.TouchesTopic || e.collection != "touches" {
+				t.Errorf("%s: unexpected message %s", user, e.data)
 			}
-			k := e.topic + e.action + e.id
-			if seen[k] {
-				t.Errorf("%s received %s %s %s twice", name, e.topic, e.action, e.id)
-			}
-			seen[k] = true
+			got = append(got, e.client+" "+e.action)
 		}
-		if len(got) != n {
-			t.Errorf("%s received %d events, want %d: %+v", name, len(got), n, got)
+		slices.Sort(got)
+		if !slices.Equal(got, want[user]) {
+			t.Errorf("%s received %v, want %v", user, got, want[user])
 		}
 	}
-	anyEvent := func(event) bool { return true }
-	check("pm1", pm1, p1, p1Events)
-	check("pm2", pm2, p2, p2Events)
-	check("pm1b", pm1b, func(e event) bool { return p1(e) && e.collection == "touches" }, 2)
-	check("sm", sm, anyEvent, p1Events+p2Events)
-	check("superuser", su, anyEvent, p1Events+p2Events)
-	check("guest", guest, anyEvent, 0)
-	check("pm1 with options", pm1opt, p1, 6) // touch create+update, two touch comments, note create+delete
-	check("pm2 with options", pm2opt, func(e event) bool { return p2(e) && e.collection == "touches" }, 1)
-	check("pm1 record topic", pm1rec, func(e event) bool { return e.id == testapp.T1 }, 1)
-
-	// PocketBase's broadcast (options) and this package send the same data
-	dataOf := func(s *subscriber, id, action string) string {
-		for _, e := range s.got() {
+	// the same data as PocketBase's touches/* message
+	dataOf := func(c *conn, action string) string {
+		for _, e := range c.got() {
 			if e.id == id && e.action == action {
 				return e.data
 			}
 		}
-		t.Fatalf("no %s event for %s", action, id)
 		return ""
 	}
-	if a, b := dataOf(pm1, touch1, "create"), dataOf(pm1opt, touch1, "create"); a != b {
-		t.Errorf("different data for the same event:\n ours %s\n   pb %s", a, b)
-	}
-	if a, b := dataOf(pm1, noteId, "delete"), dataOf(pm1opt, noteId, "delete"); a != b {
-		t.Errorf("different delete data:\n ours %s\n   pb %s", a, b)
-	}
-	if a, b := dataOf(pm2, touch2, "create"), dataOf(pm2opt, touch2, "create"); a != b {
-		t.Errorf("different data for the same event:\n ours %s\n   pb %s", a, b)
-	}
-	// superusers see hidden fields (clients.search), staff do not
-	if strings.Contains(dataOf(sm, touch1, "create"), `"search"`) {
-		t.Error("a hidden field reached a staff subscriber")
+	waitFor(t, "the standard subscriber", func() bool { return dataOf(standard, "update") != "" })
+	for _, action := range []string{"create", "update"} {
+		if a, b := dataOf(page[testapp.PM1], action), dataOf(standard, action); a != b {
+			t.Errorf("%s: topic data differs from touches/*:\n topic %s\n    pb %s", action, a, b)
+		}
 	}
 }
 
-func waitFor(t *testing.T, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		if ok() {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
+// TestSubscriptionBounds: guests, unknown topics and subscriptions past
+// the bounds get a 4xx naming what is wrong; within them, 204.
+func TestSubscriptionBounds(t *testing.T) {
+	app := testapp.New(t)
+	srv := testapp.Serve(t, app)
+	pm1 := testapp.Auth(testapp.PM1)["Authorization"]
+
+	tooMany := make([]string, realtime.MaxTopicsPerConnection+1)
+	for i := range tooMany {
+		tooMany[i] = withOptions("comments/*", `{"query":{"n":"`+strings.Repeat("x", i+1)+`"}}`)
 	}
+	cases := []struct {
+		name   string
+		token  string
+		topics []string
+		status int
+		says   string
+	}{
+		{"guest", "", []string{"touches/*"}, 401, "Sign in"},
+		{"guest unsubscribing", "", nil, 204, ""},
+		{"unknown custom topic", pm1, []string{"touchbase/clients"}, 400, "Unknown topic"},
+		{"custom topic with options", pm1, []string{withOptions(realtime.TouchesTopic, `{"query":{"expand":"author"}}`)}, 400, "no options"},
+		{"too many topics", pm1, tooMany, 400, "At most"},
+		{"filter on another collection", pm1, []string{withOptions("comments/*", `{"query":{"filter":"@collection.touches.comment ~ 'x'"}}`)}, 400, "@collection"},
+		{"long filter", pm1, []string{withOptions("comments/*", `{"query":{"filter":"text ~ '`+strings.Repeat("x", realtime.MaxFilterLength)+`'"}}`)}, 400, "filter"},
+		{"long expand", pm1, []string{withOptions("touches/*", `{"query":{"expand":"author,client,occasion,client.point"}}`)}, 400, "expand"},
+		{"the page", pm1, []string{realtime.TouchesTopic, "comments/*", "PB_CONNECT"}, 204, ""},
+	}
+	for _, c := range cases {
+		status, body := connect(t, srv).subscribe(t, c.token, c.topics...)
+		if status != c.status || !strings.Contains(body, c.says) {
+			t.Errorf("%s: %d %s, want %d saying %q", c.name, status, body, c.status, c.says)
+		}
+		if status == 400 && !strings.Contains(body, `"subscriptions"`) {
+			t.Errorf("%s: the error does not name the subscriptions field: %s", c.name, body)
+		}
+	}
+
+	// connections per user: the bound (counting "the page" above), then a
+	// 429; other users' connections are not counted
+	for i := 1; i < realtime.MaxConnectionsPerUser; i++ {
+		if status, body := connect(t, srv).subscribe(t, pm1, "touches/*"); status != 204 {
+			t.Fatalf("connection %d: %d %s", i+1, status, body)
+		}
+	}
+	if status, body := connect(t, srv).subscribe(t, pm1, "touches/*"); status != http.StatusTooManyRequests {
+		t.Errorf("one connection too many: %d %s", status, body)
+	}
+	if status, body := connect(t, srv).subscribe(t, testapp.Auth(testapp.PM1b)["Authorization"], "touches/*"); status != 204 {
+		t.Errorf("a colleague was refused: %d %s", status, body)
+	}
+}
+
+// newPointManager adds a point manager of point and returns their id.
+func newPointManager(t *testing.T, app *tests.TestApp, email, point string) string {
+	t.Helper()
+	users, err := app.FindCollectionByNameOrId("users")
+	if err != nil {
+		t.Fatal(err)
+	}
+	user := core.NewRecord(users)
+	user.Set("email", email)
+	user.Set("name", email)
+	user.Set("role", "point_manager")
+	user.Set("point", point)
+	user.SetPassword(testapp.Password)
+	if err := app.Save(user); err != nil {
+		t.Fatal(err)
+	}
+	return user.Id
 }

@@ -4,7 +4,7 @@
 
 import { h, replace } from '../dom.js';
 import { t, label, fmtDay, fmtMoment } from '../i18n.js';
-import { pb, api, addComment } from '../api.js';
+import { pb, api, addComment, TOUCHES_TOPIC } from '../api.js';
 import { toast, fail, errorBox, loadingBox, badge, busy } from '../ui.js';
 
 let dialog = null;
@@ -147,7 +147,7 @@ function renderCard(root, clientId) {
   };
   Promise.all([
     pb.collection('comments').subscribe('*', refresh),
-    pb.collection('touches').subscribe('*', refresh),
+    pb.realtime.subscribe(TOUCHES_TOPIC, refresh),
   ]).then((fns) => {
     unsubs = fns;
     if (disposed) fns.forEach((u) => u().catch(() => {}));

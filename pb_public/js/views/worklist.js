@@ -5,7 +5,7 @@
 
 import { h, replace, option, debounce, isTyping } from '../dom.js';
 import { t, label, fmtDay, fmtMoment, fmtNumber } from '../i18n.js';
-import { pb, api, me, isServiceManager, markTouch, loadLookups } from '../api.js';
+import { pb, api, me, isServiceManager, markTouch, loadLookups, TOUCHES_TOPIC } from '../api.js';
 import { route, navigate, toast, fail, errorBox, loadingBox, badge } from '../ui.js';
 import { openCard, isOpen as cardIsOpen } from './card.js';
 
@@ -697,7 +697,9 @@ export function mount(root, { params }) {
 
   async function subscribe() {
     try {
-      view.unsubs.push(await pb.collection('touches').subscribe('*', onTouchEvent, { expand: 'author' }));
+      // the server's topic for the touches of every client this user may
+      // see (checked at each event); author names come from the lookups
+      view.unsubs.push(await pb.realtime.subscribe(TOUCHES_TOPIC, onTouchEvent));
       view.unsubs.push(await pb.realtime.subscribe('PB_CONNECT', () => {
         setLive(true);
         if (connectedOnce) loadRows({ keepCursor: true }); // catch up on what happened while offline
