@@ -11,27 +11,23 @@ import (
 	"touchbase/occurrence"
 )
 
-// checkTouchAllowed applies SPEC §4.4 (eligibility) and §4.5 (suppression)
-// to a touch being created through the API. Superusers (admins fixing data)
-// are not checked; service managers may back-fill inactive or non-targeting
-// occasions but, like everyone, cannot mark a standard touch for a held
-// client.
-func checkTouchAllowed(e *core.RecordRequestEvent) error {
-	if !isStaff(e.Auth) {
+// checkTouchAllowed applies SPEC §4.4 (eligibility) and §4.5
+// (suppression) to a new touch at the moment at, judged by its author:
+// touches without one (an admin fixing data, history written by the
+// server) are not checked; service managers may back-fill inactive or
+// non-targeting occasions but, like everyone, cannot mark a standard touch
+// for a held client.
+func checkTouchAllowed(app core.App, t *touchContext, at time.Time) error {
+	if t.author == nil {
 		return nil
 	}
-	t, err := loadTouchContext(e.App, e.Record, e.Auth)
-	if err != nil {
-		return err
-	}
-	rememberTouchContext(e.Record, t)
-	if !isServiceManager(e.Auth) {
-		if reason := ineligibility(t, time.Now()); reason != "" {
+	if !isServiceManager(t.author) {
+		if reason := ineligibility(t, at); reason != "" {
 			return fieldError("occasion", "validation_not_eligible",
 				fmt.Sprintf("«%s» cannot be marked for %s: %s.", t.occasion.GetString("title"), t.client.GetString("name"), reason))
 		}
 	}
-	return refuseHeld(e.App, t, time.Now())
+	return refuseHeld(app, t, at)
 }
 
 // ineligibility says why the occasion is not open for this client today,

@@ -26,7 +26,6 @@ func Register(app core.App) {
 	bindInputChecks(app)
 	bindCadences(app)
 	bindOccasions(app)
-	bindRefCache(app)
 	bindTouches(app)
 	bindComments(app)
 	bindTickets(app)

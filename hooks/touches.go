@@ -20,8 +20,10 @@ func bindTouches(app core.App) {
 	app.OnRecordCreate("touches").BindFunc(onTouchCreate)
 }
 
-// onTouchCreateRequest stamps the author, refuses forged server fields and
-// runs the save in a transaction together with its comment.
+// onTouchCreateRequest stamps the author, refuses a forged period and a
+// client outside the caller's point, and runs the save in a transaction so
+// that the touch and its comment commit together. Everything else about a
+// new touch is onTouchCreate's.
 func onTouchCreateRequest(e *core.RecordRequestEvent) error {
 	if err := refuseChanges(e, "period"); err != nil {
 		return err
@@ -36,14 +38,7 @@ func onTouchCreateRequest(e *core.RecordRequestEvent) error {
 		}
 		e.Record.Set("author", e.Auth.Id)
 	}
-
-	return inTransaction(e, func() error {
-		defer forgetTouchContext(e.Record)
-		if err := checkTouchAllowed(e); err != nil {
-			return err
-		}
-		return e.Next()
-	})
+	return inTransaction(e, e.Next)
 }
 
 // onTouchUpdateRequest keeps the history honest: the occurrence and the
@@ -71,21 +66,29 @@ func onTouchUpdateRequest(e *core.RecordRequestEvent) error {
 	})
 }
 
-// onTouchCreate runs for every new touch, from the API, the demo or an
-// import: it sets the server-owned period, refuses a second mark for the
-// same occurrence, saves the touch and writes its comment. It insists on a
-// transaction, so that "a touch without its comment" cannot happen.
+// onTouchCreate is the one path of a new touch, from the API, the demo or
+// an import: inside the write transaction it loads the client, occasion,
+// point and author once, checks eligibility and suppression, sets the
+// server-owned period, refuses a second mark for the same occurrence,
+// saves the touch and writes its card comment. It insists on a
+// transaction, so that "a touch without its comment" cannot happen, and
+// reads everything inside it, so that a change committed before (an
+// occasion archived a moment ago) is seen.
 func onTouchCreate(e *core.RecordEvent) error {
 	if !e.App.IsTransactional() {
 		return errors.New("touches must be saved inside a transaction (app.RunInTransaction) so that the touch and its comment commit together")
 	}
 
-	t, err := touchContextFor(e.App, e.Record)
+	t, err := loadTouchContext(e.App, e.Record)
 	if err != nil {
 		return err
 	}
+	at := touchTime(e.Record)
+	if err := checkTouchAllowed(e.App, t, at); err != nil {
+		return err
+	}
 
-	occ := occurrence.For(t.occasionDates(), t.clientDates(), occurrence.Today(touchTime(e.Record), t.timezone()))
+	occ := occurrence.For(t.occasionDates(), t.clientDates(), occurrence.Today(at, t.timezone()))
 	e.Record.Set("period", occ.Period)
 
 	if err := refuseDuplicate(e.App, t, occ.Period); err != nil {
@@ -107,9 +110,8 @@ type touchContext struct {
 
 // loadTouchContext finds the records a touch refers to. A missing client or
 // occasion is a 400 naming the field (the same as PocketBase's validation
-// would give), never a 500. The author is taken from known (e.g. the
-// signed-in user) when it is there, without a query.
-func loadTouchContext(app core.App, touch *core.Record, known ...*core.Record) (*touchContext, error) {
+// would give), never a 500.
+func loadTouchContext(app core.App, touch *core.Record) (*touchContext, error) {
 	t := &touchContext{}
 	var err error
 
@@ -117,22 +119,18 @@ func loadTouchContext(app core.App, touch *core.Record, known ...*core.Record) (
 	if err != nil {
 		return nil, fieldError("client", "validation_missing_rel_records", "The client does not exist.")
 	}
-	t.occasion, err = findRefRecord(app, "occasions", touch.GetString("occasion"))
+	t.occasion, err = app.FindRecordById("occasions", touch.GetString("occasion"))
 	if err != nil {
 		return nil, fieldError("occasion", "validation_missing_rel_records", "The occasion does not exist.")
 	}
-	t.point, err = findRefRecord(app, "points", t.client.GetString("point"))
+	t.point, err = app.FindRecordById("points", t.client.GetString("point"))
 	if err != nil {
 		return nil, fmt.Errorf("client %s has no point: %w", t.client.Id, err)
 	}
 	if id := touch.GetString("author"); id != "" {
-		for _, r := range known {
-			if r != nil && r.Id == id && r.Collection().Name == "users" {
-				t.author = r
-			}
-		}
-		if t.author == nil {
-			t.author, _ = app.FindRecordById("users", id)
+		t.author, err = app.FindRecordById("users", id)
+		if err != nil {
+			return nil, fieldError("author", "validation_missing_rel_records", "The author does not exist.")
 		}
 	}
 	return t, nil
