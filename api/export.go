@@ -26,6 +26,10 @@ import (
 //	                  the zone of the caller's point, or the server's for a
 //	                  caller who sees several points) or an RFC 3339 instant
 //
+// The author, occasion and point columns hold only what REST shows the
+// caller of those records (see csvio.TouchFilter.Caller): e.g. a point
+// manager gets a colleague's name but not their e-mail.
+//
 // Every parameter is checked before the first byte is sent, so a bad one
 // is a JSON 400 that names it. The file is UTF-8 with a byte-order mark
 // (without it Excel shows Cyrillic as garbage) and is streamed row by row.
@@ -37,6 +41,7 @@ func exportTouches(e *core.RequestEvent) error {
 	filter := csvio.TouchFilter{
 		Points:  clients.Scope.Points,
 		Clients: clients.ExprAll("c"),
+		Caller:  e, // the joined columns show only what REST shows this caller
 	}
 	query := e.Request.URL.Query()
 

@@ -1,7 +1,9 @@
 package csvio
 
 import (
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -9,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
@@ -42,6 +45,14 @@ type TouchFilter struct {
 	// "c" (the API passes its client filter: segment, stage, tag, manager,
 	// q); nil = none.
 	Clients dbx.Expression
+	// Caller is the request the export answers (SPEC §6: it shows nothing
+	// REST would hide from that caller). The columns joined from another
+	// record, occasion_title/kind/category, point_name and
+	// author_name/email, then hold what GET /api/collections/…/records/{id}
+	// shows the caller: empty when it may not view the record or the field
+	// is left out (an author's e-mail, unless PocketBase would show it).
+	// nil = everything, as for an admin (the CLI).
+	Caller *core.RequestEvent
 }
 
 // ExportTouches writes the touches selected by f to w as CSV, oldest
@@ -52,6 +63,15 @@ type TouchFilter struct {
 // Nothing is written when the query fails, so a caller that has not sent
 // anything yet can still answer with an error.
 func ExportTouches(app core.App, w io.Writer, f TouchFilter) error {
+	var seen *joined
+	if f.Caller != nil {
+		info, err := f.Caller.RequestInfo()
+		if err != nil {
+			return fmt.Errorf("export caller: %w", err)
+		}
+		seen = &joined{app: app, e: f.Caller, info: info, public: map[recordKey]map[string]any{}}
+	}
+
 	var where []dbx.Expression
 	if f.Points != nil {
 		where = append(where, in("c.point", f.Points))
@@ -72,10 +92,13 @@ func ExportTouches(app core.App, w io.Writer, f TouchFilter) error {
 		where = append(where, f.Clients)
 	}
 
+	// the TouchColumns, then the ids of the point and the author, which
+	// only decide what the caller may see
 	query := `SELECT t.id, t.created, t.period, t.status, t.channel, t.comment,
 		t.occasion, COALESCE(o.title, ''), COALESCE(o.kind, ''), COALESCE(o.category, ''),
 		c.id, c.name, c.segment, c.stage, c.contact_name,
-		COALESCE(p.name, ''), COALESCE(a.name, ''), COALESCE(a.email, '')
+		COALESCE(p.name, ''), COALESCE(a.name, ''), COALESCE(a.email, ''),
+		COALESCE(c.point, ''), COALESCE(t.author, '')
 	FROM touches t
 	JOIN clients c ON c.id = t.client
 	LEFT JOIN occasions o ON o.id = t.occasion
@@ -84,9 +107,101 @@ func ExportTouches(app core.App, w io.Writer, f TouchFilter) error {
 	%s
 	ORDER BY t.created, t.id`
 
-	return stream(app, w, query, where, TouchColumns, func(cells []string) {
+	return stream(app, w, query, where, TouchColumns, 2, func(cells []string) error {
 		cells[1] = formatInstant(cells[1])
+		if seen == nil {
+			return nil
+		}
+		for _, j := range touchJoins {
+			public, err := seen.record(j.collection, cells[j.id])
+			if err != nil {
+				return err
+			}
+			for i, cell := range j.cells {
+				cells[cell] = text(public[j.fields[i]])
+			}
+		}
+		return nil
 	})
+}
+
+// touchJoins are the touch export's columns that come from another record:
+// the cell of that record's id, then each cell and the field it shows.
+var touchJoins = []struct {
+	collection string
+	id         int
+	cells      []int
+	fields     []string
+}{
+	{"occasions", 6, []int{7, 8, 9}, []string{"title", "kind", "category"}},
+	{"points", 18, []int{15}, []string{"name"}},
+	{"users", 19, []int{16, 17}, []string{"name", "email"}},
+}
+
+// joined decides, for the one request an export answers, what its caller
+// may see of the records the touches refer to. It asks PocketBase the way
+// the record view does, once per record: many rows share few authors,
+// occasions and points.
+type joined struct {
+	app    core.App
+	e      *core.RequestEvent
+	info   *core.RequestInfo
+	public map[recordKey]map[string]any // what REST shows of a record; nil = nothing
+}
+
+type recordKey struct{ collection, id string }
+
+// record returns the fields of collection's record id that GET
+// /api/collections/{collection}/records/{id} shows the caller, or nil when
+// it answers 404 or 403.
+func (j *joined) record(collection, id string) (map[string]any, error) {
+	key := recordKey{collection, id}
+	if public, ok := j.public[key]; ok {
+		return public, nil
+	}
+	public, err := j.decide(collection, id)
+	if err != nil {
+		return nil, fmt.Errorf("export: what the caller may see of %s %s: %w", collection, id, err)
+	}
+	j.public[key] = public
+	return public, nil
+}
+
+func (j *joined) decide(collection, id string) (map[string]any, error) {
+	if id == "" {
+		return nil, nil
+	}
+	record, err := j.app.FindRecordById(collection, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if ok, err := j.app.CanAccessRecord(record, j.info, record.Collection().ViewRule); err != nil || !ok {
+		return nil, err
+	}
+	// PocketBase's own enrichment before it serialises a record: the enrich
+	// hooks, hidden fields for superusers, and an auth record's e-mail for
+	// its owner, a superuser or whoever passes the ManageRule (else only
+	// with emailVisibility). An ?expand= on the export URL only expands
+	// what the caller may view, and the export reads no expand.
+	if err := apis.EnrichRecord(j.e, record); err != nil {
+		return nil, err
+	}
+	return record.PublicExport(), nil
+}
+
+// text is a field of a record's public export as a cell.
+func text(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	default:
+		return fmt.Sprint(v)
+	}
 }
 
 // ExportClients writes the clients of points (nil = every point) to w as
@@ -108,17 +223,19 @@ func ExportClients(app core.App, w io.Writer, points []string) error {
 	%s
 	ORDER BY p.name, c.name, c.id`
 
-	return stream(app, w, query, where, ClientColumns, func(cells []string) {
+	return stream(app, w, query, where, ClientColumns, 0, func(cells []string) error {
 		cells[6] = formatDate(cells[6])
 		cells[7] = formatDate(cells[7])
 		cells[13] = formatTags(cells[13])
+		return nil
 	})
 }
 
 // stream runs query (whose %s is replaced by the WHERE clause built from
 // where) and writes the header and one row per result row, letting fix
-// format the cells in place first.
-func stream(app core.App, w io.Writer, query string, where []dbx.Expression, header []string, fix func([]string)) error {
+// format the cells in place first. The query selects one column per header
+// cell and then extra columns that fix reads but the file does not show.
+func stream(app core.App, w io.Writer, query string, where []dbx.Expression, header []string, extra int, fix func([]string) error) error {
 	// dbx renders an empty condition nested in And as "()", which is
 	// invalid SQL: leave the empty ones out
 	qb := app.DB().QueryBuilder()
@@ -135,8 +252,8 @@ func stream(app core.App, w io.Writer, query string, where []dbx.Expression, hea
 	if err := out.write(append([]string(nil), header...)); err != nil {
 		return err
 	}
-	cells := make([]string, len(header))
-	dest := make([]any, len(header))
+	cells := make([]string, len(header)+extra)
+	dest := make([]any, len(cells))
 	for i := range cells {
 		dest[i] = &cells[i]
 	}
@@ -144,8 +261,10 @@ func stream(app core.App, w io.Writer, query string, where []dbx.Expression, hea
 		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("export row: %w", err)
 		}
-		fix(cells)
-		if err := out.write(cells); err != nil {
+		if err := fix(cells); err != nil {
+			return err
+		}
+		if err := out.write(cells[:len(header)]); err != nil {
 			return err
 		}
 	}

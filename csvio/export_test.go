@@ -5,6 +5,8 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -76,6 +78,51 @@ func TestExportTouchesCSV(t *testing.T) {
 		"client1c0000001,Test client,,,,Moscow,Pavel Moscow,pm1b@test.local\n"
 	if got := out.String(); got != want {
 		t.Errorf("export:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestExportTouchesCaller checks that with a caller each joined column
+// holds what REST shows it of the joined record, whatever the scope: here
+// a point manager exporting every point (the API would not let them) gets
+// nothing of P2 or its manager, and a colleague's name without the e-mail.
+// A superuser gets what the CLI gets.
+func TestExportTouchesCaller(t *testing.T) {
+	app := exportApp(t)
+	caller := func(collection, id string) *core.RequestEvent {
+		auth, err := app.FindRecordById(collection, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := &core.RequestEvent{App: app, Auth: auth}
+		e.Request = httptest.NewRequest(http.MethodGet, "/api/touchbase/export/touches.csv", nil)
+		e.Response = httptest.NewRecorder()
+		return e
+	}
+
+	var out bytes.Buffer
+	if err := csvio.ExportTouches(app, &out, csvio.TouchFilter{Caller: caller("users", testapp.PM1)}); err != nil {
+		t.Fatal(err)
+	}
+	want := touchHeader +
+		"touch1000000001,2024-01-10T09:00:00Z,,done,telegram,,occmand00000001,Maintenance reminder,mandatory,notice," +
+		"client100000001,ООО Ромашка,A,regular,Ирина Петрова,Moscow,Olga Moscow,pm1@test.local\n" +
+		"touch2000000002,2024-02-20T12:00:00Z,,done,email,,occmand00000001,Maintenance reminder,mandatory,notice," +
+		"client200000002,Acme Ltd,B,regular,John Smith,,,\n" +
+		"touch3000000003,2024-03-05T18:30:00Z,,skipped,phone,\"'=1+2, \"\"quoted\"\"\nnext line\",occstd000000001,Useful article,standard,content," +
+		"client1c0000001,Test client,,,,Moscow,Pavel Moscow,\n"
+	if got := out.String(); got != want {
+		t.Errorf("export as PM1:\n%s\nwant:\n%s", got, want)
+	}
+
+	var admin, super bytes.Buffer
+	if err := csvio.ExportTouches(app, &admin, csvio.TouchFilter{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := csvio.ExportTouches(app, &super, csvio.TouchFilter{Caller: caller(core.CollectionNameSuperusers, testapp.Superuser)}); err != nil {
+		t.Fatal(err)
+	}
+	if super.String() != admin.String() {
+		t.Errorf("export as a superuser:\n%s\nwant what the CLI gets:\n%s", super.String(), admin.String())
 	}
 }
 
