@@ -9,8 +9,8 @@
 //     for REST, expand, filter and its own realtime broadcast;
 //   - as the points a custom route may read (PointsOf), for the routes'
 //     hand-written SQL;
-//   - as the users who may receive a point's realtime event (Readers), one
-//     query for all subscribers of an event.
+//   - as the users who may receive a realtime event of a client's record
+//     (Readers), one query for all subscribers of an event.
 //
 // access_test.go checks the three renderings against PocketBase's own
 // CanAccessRecord on hostile users (no role, no point, moved, deleted), so
@@ -101,13 +101,14 @@ type Reader struct {
 	TokenKey string `db:"tokenKey"`
 }
 
-// Readers returns which of the users ids may see the data of point
-// pointId at this moment, read from the users table in one query (SeesPoint
-// for many subscribers at once). A deleted user, a moved one or one whose
-// role changed is simply not among them.
-func Readers(app core.App, pointId string, ids []string) (map[string]string, error) {
+// Readers returns which of the users ids may see the records of client
+// clientId at this moment, read from the users and clients tables in one
+// query (SeesPoint("client.point") for many subscribers at once). A deleted
+// user, a moved one, one whose role changed, or a client that no longer
+// exists gives no reader.
+func Readers(app core.App, clientId string, ids []string) (map[string]string, error) {
 	out := map[string]string{}
-	if len(ids) == 0 || pointId == "" {
+	if len(ids) == 0 || clientId == "" {
 		return out, nil
 	}
 	list := make([]any, len(ids))
@@ -115,11 +116,12 @@ func Readers(app core.App, pointId string, ids []string) (map[string]string, err
 		list[i] = id
 	}
 	var rows []Reader
-	err := app.DB().Select("id", "tokenKey").From("users").
-		Where(dbx.In("id", list...)).
+	err := app.DB().Select("u.id", "u.tokenKey").From("users u").
+		InnerJoin("clients c", dbx.HashExp{"c.id": clientId}).
+		Where(dbx.In("u.id", list...)).
 		AndWhere(dbx.Or(
-			dbx.HashExp{"role": RoleServiceManager},
-			dbx.And(dbx.HashExp{"role": RolePointManager, "point": pointId}, dbx.NewExp("point != ''")),
+			dbx.HashExp{"u.role": RoleServiceManager},
+			dbx.And(dbx.HashExp{"u.role": RolePointManager}, dbx.NewExp("u.point != '' AND u.point = c.point")),
 		)).
 		All(&rows)
 	if err != nil {

@@ -1,8 +1,9 @@
 // Package realtime adds to PocketBase's realtime API what Touchbase needs
 // and nothing that decides access a second time:
 //
-//   - the page's topic, TouchesTopic: one subscription that delivers the
-//     touches of every client its user may see. Each event is checked
+//   - the page's topics, TouchesTopic and CommentsTopic: subscriptions that
+//     deliver the touches (comments) of every client its user may see.
+//     Each event is checked
 //     against the users table at the moment of the event, for all of the
 //     topic's subscribers with one query (access.Readers), so a mark costs
 //     the same two queries whether ten pages or a thousand are open;
@@ -26,7 +27,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
@@ -37,18 +37,31 @@ import (
 	"touchbase/access"
 )
 
-// TouchesTopic is the manager page's subscription: every created, updated
-// or deleted touch of the clients the subscriber may see at that moment.
-// The message is the one PocketBase sends for "touches/*":
-// {"action":"create","record":{…}}. It takes no options.
-const TouchesTopic = "touchbase/touches"
+// The manager page's subscriptions: every created, updated or deleted
+// touch (comment) of the clients the subscriber may see at that moment.
+// The message is the one PocketBase sends for "touches/*" ("comments/*"):
+// {"record":{…},"action":"create"}. They take no options.
+const (
+	TouchesTopic  = "touchbase/touches"
+	CommentsTopic = "touchbase/comments"
+)
+
+// topics maps each custom topic to the collection whose records it
+// carries; every such collection has a "client" relation.
+var topics = map[string]string{TouchesTopic: "touches", CommentsTopic: "comments"}
 
 // The bounds of one user's subscriptions. The page needs one connection per
-// open tab with at most five topics; an automation the six collections of
-// SPEC §7 and PB_CONNECT.
+// open tab with three topics (the two custom ones and PB_CONNECT); an
+// automation one standard subscription per collection of SPEC §7.
+//
+// PocketBase's broadcast checks every standard subscription on its own,
+// with a rule query per subscription and event, while the writing request
+// waits: MaxStandardPerCollection keeps what one user adds to another
+// user's write to one of those queries.
 const (
-	MaxTopicsPerConnection = 10
-	MaxConnectionsPerUser  = 4
+	MaxTopicsPerConnection   = 10
+	MaxConnectionsPerUser    = 4
+	MaxStandardPerCollection = 1
 	// MaxFilterLength bounds a subscription's filter option, which
 	// PocketBase evaluates with a query per event.
 	MaxFilterLength = 300
@@ -65,18 +78,20 @@ const customPrefix = "touchbase/"
 func Bind(app core.App) {
 	app.OnRealtimeSubscribeRequest().BindFunc(checkSubscribe)
 
-	app.OnModelAfterCreateSuccess("touches").BindFunc(func(e *core.ModelEvent) error {
-		publishTouch(e.App, "create", e.Model)
-		return e.Next()
-	})
-	app.OnModelAfterUpdateSuccess("touches").BindFunc(func(e *core.ModelEvent) error {
-		publishTouch(e.App, "update", e.Model)
-		return e.Next()
-	})
-	app.OnModelAfterDeleteSuccess("touches").BindFunc(func(e *core.ModelEvent) error {
-		publishTouch(e.App, "delete", e.Model)
-		return e.Next()
-	})
+	for topic, collection := range topics {
+		app.OnModelAfterCreateSuccess(collection).BindFunc(func(e *core.ModelEvent) error {
+			publish(e.App, topic, "create", e.Model)
+			return e.Next()
+		})
+		app.OnModelAfterUpdateSuccess(collection).BindFunc(func(e *core.ModelEvent) error {
+			publish(e.App, topic, "update", e.Model)
+			return e.Next()
+		})
+		app.OnModelAfterDeleteSuccess(collection).BindFunc(func(e *core.ModelEvent) error {
+			publish(e.App, topic, "delete", e.Model)
+			return e.Next()
+		})
+	}
 }
 
 // checkSubscribe vets a subscribe request before PocketBase applies it,
@@ -132,10 +147,11 @@ func checkBounds(e *core.RealtimeSubscribeRequestEvent) error {
 		return subscriptionsError(http.StatusBadRequest, "validation_too_many_topics",
 			"At most %d topics per connection.", MaxTopicsPerConnection)
 	}
+	standard := map[string]int{} // collection id → standard subscriptions
 	for _, sub := range e.Subscriptions {
 		topic, rawOptions, _ := strings.Cut(sub, "?")
 		if strings.HasPrefix(topic, customPrefix) {
-			if topic != TouchesTopic {
+			if _, ok := topics[topic]; !ok {
 				return subscriptionsError(http.StatusBadRequest, "validation_unknown_topic", "Unknown topic %q.", topic)
 			}
 			if rawOptions != "" {
@@ -146,12 +162,37 @@ func checkBounds(e *core.RealtimeSubscribeRequestEvent) error {
 		if err := checkOptions(sub); err != nil {
 			return err
 		}
+		if collection := collectionOf(e.App, topic); collection != nil {
+			standard[collection.Id]++
+		}
 	}
-	if others := connectionsOf(e.App, e.Auth, e.Client); others >= MaxConnectionsPerUser {
+	connections, elsewhere := subscriptionsOf(e.App, e.Auth, e.Client)
+	if connections >= MaxConnectionsPerUser {
 		return subscriptionsError(http.StatusTooManyRequests, "validation_too_many_connections",
 			"At most %d live connections per user: close another tab or automation first.", MaxConnectionsPerUser)
 	}
+	for id, n := range standard {
+		if n+elsewhere[id] > MaxStandardPerCollection {
+			name := id
+			if c, err := e.App.FindCachedCollectionByNameOrId(id); err == nil {
+				name = c.Name
+			}
+			return subscriptionsError(http.StatusTooManyRequests, "validation_too_many_subscriptions",
+				"At most %d subscriptions to %s per user, over all connections.", MaxStandardPerCollection, name)
+		}
+	}
 	return nil
+}
+
+// collectionOf is the collection a standard topic ("touches/*",
+// "touches/ID", or the old form "touches") listens to, or nil.
+func collectionOf(app core.App, topic string) *core.Collection {
+	name, _, _ := strings.Cut(topic, "/")
+	collection, err := app.FindCachedCollectionByNameOrId(name)
+	if err != nil {
+		return nil
+	}
+	return collection
 }
 
 // checkOptions bounds the options of a standard subscription, parsed the
@@ -175,20 +216,32 @@ func checkOptions(sub string) error {
 	return nil
 }
 
-// connectionsOf counts the connections other than self that are signed in
-// as auth and subscribed to something.
-func connectionsOf(app core.App, auth *core.Record, self subscriptions.Client) int {
-	n := 0
+// subscriptionsOf counts the connections other than self that are signed
+// in as auth and subscribed to something, and their standard
+// subscriptions per collection id.
+func subscriptionsOf(app core.App, auth *core.Record, self subscriptions.Client) (int, map[string]int) {
+	connections, standard := 0, map[string]int{}
 	for _, client := range app.SubscriptionsBroker().Clients() {
-		if client == self || client.IsDiscarded() || len(client.Subscriptions()) == 0 {
+		if client == self || client.IsDiscarded() {
 			continue
 		}
-		if other, _ := client.Get(apis.RealtimeClientAuthKey).(*core.Record); other != nil &&
-			other.Id == auth.Id && other.Collection().Id == auth.Collection().Id {
-			n++
+		other, _ := client.Get(apis.RealtimeClientAuthKey).(*core.Record)
+		if other == nil || other.Id != auth.Id || other.Collection().Id != auth.Collection().Id {
+			continue
+		}
+		subs := client.Subscriptions()
+		if len(subs) == 0 {
+			continue
+		}
+		connections++
+		for sub := range subs {
+			topic, _, _ := strings.Cut(sub, "?")
+			if collection := collectionOf(app, topic); collection != nil {
+				standard[collection.Id]++
+			}
 		}
 	}
-	return n
+	return connections, standard
 }
 
 // subscriptionsError is a 4xx naming the "subscriptions" field of the
@@ -202,22 +255,22 @@ func subscriptionsError(status int, code, format string, args ...any) error {
 	return router.NewBadRequestError(message, data)
 }
 
-// publishTouch sends a touch event to the subscribers of TouchesTopic who
-// may see the touch's client now.
+// publish sends a record event to the subscribers of topic who may see the
+// record's client now.
 //
-// The client's point and the subscribers' rights are read from the
-// database at this moment (two queries); what the connection remembers of
+// The subscribers' rights over the record's client are read from the
+// database at this moment (one query); what the connection remembers of
 // its user is used only as the claim to check: its id and the token key
 // its session was signed with.
-func publishTouch(app core.App, action string, model core.Model) {
-	touch, ok := model.(*core.Record)
+func publish(app core.App, topic, action string, model core.Model) {
+	record, ok := model.(*core.Record)
 	if !ok {
 		return
 	}
 	var listeners []subscriptions.Client
 	var ids []string
 	for _, client := range app.SubscriptionsBroker().Clients() {
-		if client.IsDiscarded() || !client.HasSubscription(TouchesTopic) {
+		if client.IsDiscarded() || !client.HasSubscription(topic) {
 			continue
 		}
 		if auth, _ := client.Get(apis.RealtimeClientAuthKey).(*core.Record); access.IsStaff(auth) {
@@ -229,23 +282,17 @@ func publishTouch(app core.App, action string, model core.Model) {
 		return
 	}
 
-	var point string
-	err := app.DB().Select("point").From("clients").
-		Where(dbx.HashExp{"id": touch.GetString("client")}).Limit(1).Row(&point)
+	readers, err := access.Readers(app, record.GetString("client"), ids)
 	if err != nil {
-		return // the client is gone (deleted with its touches): nobody may see it
-	}
-	readers, err := access.Readers(app, point, ids)
-	if err != nil {
-		app.Logger().Warn("[realtime] readers", slog.String("touch", touch.Id), slog.Any("error", err))
+		app.Logger().Warn("[realtime] readers", slog.String("topic", topic), slog.String("id", record.Id), slog.Any("error", err))
 		return
 	}
 
-	data, err := json.Marshal(recordData{Record: touch.Fresh(), Action: action})
+	data, err := json.Marshal(recordData{Record: record.Fresh(), Action: action})
 	if err != nil {
 		return
 	}
-	msg := subscriptions.Message{Name: TouchesTopic, Data: data}
+	msg := subscriptions.Message{Name: topic, Data: data}
 	for _, client := range listeners {
 		auth, _ := client.Get(apis.RealtimeClientAuthKey).(*core.Record)
 		if auth == nil {

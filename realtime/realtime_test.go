@@ -32,7 +32,7 @@ var subscriptionKinds = map[string][]string{
 		withOptions("comments/*", `{"headers":{"x_probe":"1"}}`),
 		withOptions("clients/*", `{"query":{"fields":"id,name,point"}}`),
 	},
-	"page": {realtime.TouchesTopic, "comments/*"},
+	"page": {realtime.TouchesTopic, realtime.CommentsTopic},
 }
 
 // p1Clients are the fixture's clients of point P1.
@@ -301,7 +301,9 @@ func TestSubscriptionBounds(t *testing.T) {
 		{"filter on another collection", pm1, []string{withOptions("comments/*", `{"query":{"filter":"@collection.touches.comment ~ 'x'"}}`)}, 400, "@collection"},
 		{"long filter", pm1, []string{withOptions("comments/*", `{"query":{"filter":"text ~ '`+strings.Repeat("x", realtime.MaxFilterLength)+`'"}}`)}, 400, "filter"},
 		{"long expand", pm1, []string{withOptions("touches/*", `{"query":{"expand":"author,client,occasion,client.point"}}`)}, 400, "expand"},
-		{"the page", pm1, []string{realtime.TouchesTopic, "comments/*", "PB_CONNECT"}, 204, ""},
+		{"one subscription per collection", pm1, []string{withOptions("touches/*", `{"query":{"expand":"author"}}`), "comments/*"}, 204, ""},
+		{"two to one collection", pm1, []string{"clients/*", "clients/" + testapp.C1}, 429, "per user"},
+		{"the page", pm1, []string{realtime.TouchesTopic, realtime.CommentsTopic, "PB_CONNECT"}, 204, ""},
 	}
 	for _, c := range cases {
 		status, body := connect(t, srv).subscribe(t, c.token, c.topics...)
@@ -313,14 +315,19 @@ func TestSubscriptionBounds(t *testing.T) {
 		}
 	}
 
-	// connections per user: the bound (counting "the page" above), then a
+	// standard subscriptions per collection count over all of a user's
+	// connections ("one subscription per collection" holds touches)
+	if status, body := connect(t, srv).subscribe(t, pm1, "touches/*"); status != http.StatusTooManyRequests || !strings.Contains(body, "per user") {
+		t.Errorf("a second touches subscription on another connection: %d %s", status, body)
+	}
+	// connections per user: the bound (counting the two above), then a
 	// 429; other users' connections are not counted
-	for i := 1; i < realtime.MaxConnectionsPerUser; i++ {
-		if status, body := connect(t, srv).subscribe(t, pm1, "touches/*"); status != 204 {
+	for i := 2; i < realtime.MaxConnectionsPerUser; i++ {
+		if status, body := connect(t, srv).subscribe(t, pm1, realtime.TouchesTopic); status != 204 {
 			t.Fatalf("connection %d: %d %s", i+1, status, body)
 		}
 	}
-	if status, body := connect(t, srv).subscribe(t, pm1, "touches/*"); status != http.StatusTooManyRequests {
+	if status, body := connect(t, srv).subscribe(t, pm1, realtime.TouchesTopic); status != http.StatusTooManyRequests {
 		t.Errorf("one connection too many: %d %s", status, body)
 	}
 	if status, body := connect(t, srv).subscribe(t, testapp.Auth(testapp.PM1b)["Authorization"], "touches/*"); status != 204 {

@@ -7,8 +7,9 @@ import { t } from './i18n.js';
 
 export const pb = new PocketBase(location.origin);
 
-/** The server's realtime topic: the touches of every client the signed-in user may see. */
+/** The server's realtime topics: the touches and comments of every client the signed-in user may see. */
 export const TOUCHES_TOPIC = 'touchbase/touches';
+export const COMMENTS_TOPIC = 'touchbase/comments';
 // The page tracks stale responses itself; the SDK's auto-cancellation would
 // cancel parallel calls to the same route (e.g. pending counts).
 pb.autoCancellation(false);

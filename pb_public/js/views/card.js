@@ -4,7 +4,7 @@
 
 import { h, replace } from '../dom.js';
 import { t, label, fmtDay, fmtMoment } from '../i18n.js';
-import { pb, api, addComment, TOUCHES_TOPIC } from '../api.js';
+import { pb, api, addComment, TOUCHES_TOPIC, COMMENTS_TOPIC } from '../api.js';
 import { toast, fail, errorBox, loadingBox, badge, busy } from '../ui.js';
 
 let dialog = null;
@@ -146,7 +146,7 @@ function renderCard(root, clientId) {
     if (!disposed && e.record?.client === clientId && data) load({ quiet: true });
   };
   Promise.all([
-    pb.collection('comments').subscribe('*', refresh),
+    pb.realtime.subscribe(COMMENTS_TOPIC, refresh),
     pb.realtime.subscribe(TOUCHES_TOPIC, refresh),
   ]).then((fns) => {
     unsubs = fns;
