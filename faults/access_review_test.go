@@ -13,6 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 	"github.com/pocketbase/pocketbase/tools/router"
 
+	"touchbase/realtime"
 	. "touchbase/testapp"
 )
 
@@ -353,4 +354,54 @@ func truncate(s string) string {
 		return s[:600] + "…"
 	}
 	return s
+}
+
+// topicDecisions are the realtime topics' rows: per role, 200 when a
+// subscriber receives the event of a P1 client's record, 0 when the
+// subscription is accepted and nothing arrives, 401 when it is refused.
+// Superusers subscribe to the standard topics (the dashboard does); the
+// custom ones carry staff's view.
+var topicDecisions = map[string][5]int{
+	realtime.TouchesTopic:  {0, 200, 200, 0, 401},
+	realtime.CommentsTopic: {0, 200, 200, 0, 401},
+}
+
+// TestAccessReviewTopics subscribes every role to every custom topic of
+// the realtime package, makes a touch (and with it a comment) at point P1,
+// and checks who received it.
+func TestAccessReviewTopics(t *testing.T) {
+	for topic := range realtime.Topics() {
+		if _, ok := topicDecisions[topic]; !ok {
+			t.Errorf("no access decision for the realtime topic %s: add it to topicDecisions", topic)
+		}
+	}
+	app := New(t)
+	srv := Serve(t, app)
+	conns := map[string][]*Conn{}
+	for topic, expect := range topicDecisions {
+		for i, role := range reviewRoles {
+			c := Connect(t, srv)
+			status, body := c.Subscribe(t, Auth(role.id)["Authorization"], topic)
+			if want := map[bool]int{true: 401, false: 204}[expect[i] == 401]; status != want {
+				t.Errorf("%s as %s: subscribe %d %s, want %d", topic, role.name, status, body, want)
+			}
+			conns[topic] = append(conns[topic], c)
+		}
+	}
+	if r := Request(t, srv, "POST", "/api/collections/touches/records", PM1,
+		`{"client":"`+C1+`","occasion":"`+OccStandard+`","status":"done"}`); r.Status != 200 {
+		t.Fatalf("mark: %d %s", r.Status, r.Body)
+	}
+	WaitFor(t, "the service manager's events", func() bool {
+		return len(conns[realtime.TouchesTopic][1].Got()) > 0 && len(conns[realtime.CommentsTopic][1].Got()) > 0
+	})
+	Settle()
+	for topic, expect := range topicDecisions {
+		for i, role := range reviewRoles {
+			got := len(conns[topic][i].Got())
+			if (expect[i] == 200) != (got > 0) {
+				t.Errorf("%s as %s: %d events, want %s", topic, role.name, got, map[bool]string{true: "the event", false: "none"}[expect[i] == 200])
+			}
+		}
+	}
 }

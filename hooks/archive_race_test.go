@@ -1,13 +1,7 @@
 package hooks_test
 
 import (
-	"bufio"
-	"bytes"
-	"context"
-	"encoding/json"
 	"net/http"
-	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 
@@ -75,8 +69,9 @@ func TestNoMarkAfterArchiveCommits(t *testing.T) {
 
 	// open pages keep the broadcast busy, as in the field
 	for _, id := range []string{PM1, PM1b, PM2, SM} {
+		Connect(t, srv).MustSubscribe(t, Auth(id)["Authorization"], "occasions/*", "touches/*", "comments/*")
 		for range 3 {
-			subscribe(t, srv, id, "occasions/*", "touches/*", "comments/*")
+			Connect(t, srv).MustSubscribe(t, Auth(id)["Authorization"], "touchbase/touches", "touchbase/comments")
 		}
 	}
 
@@ -88,50 +83,3 @@ func TestNoMarkAfterArchiveCommits(t *testing.T) {
 	}
 }
 
-// subscribe opens a realtime connection as user id, subscribes to topics
-// and reads (and drops) its messages until the test ends.
-func subscribe(t *testing.T, srv *httptest.Server, id string, topics ...string) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/realtime", nil)
-	res, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := bufio.NewReader(res.Body)
-	var clientId string
-	for clientId == "" {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			t.Fatal(err)
-		}
-		if data, ok := strings.CutPrefix(line, "data:"); ok {
-			var hello struct{ ClientId string }
-			json.Unmarshal([]byte(data), &hello)
-			clientId = hello.ClientId
-		}
-	}
-	go func() {
-		defer res.Body.Close()
-		for {
-			if _, err := r.ReadString('\n'); err != nil {
-				return
-			}
-		}
-	}()
-	raw, _ := json.Marshal(map[string]any{"clientId": clientId, "subscriptions": topics})
-	sub, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/realtime", bytes.NewReader(raw))
-	sub.Header.Set("Content-Type", "application/json")
-	for k, v := range Auth(id) {
-		sub.Header.Set(k, v)
-	}
-	subRes, err := srv.Client().Do(sub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	subRes.Body.Close()
-	if subRes.StatusCode != http.StatusNoContent {
-		t.Fatalf("subscribe as %s: %d", id, subRes.StatusCode)
-	}
-}

@@ -38,22 +38,22 @@ func TestSubscriptionFloodCannotSlowOthers(t *testing.T) {
 		}
 	}
 
-	first := connect(t, srv)
-	if status, _ := first.subscribe(t, attacker, all...); status != http.StatusBadRequest {
+	first := testapp.Connect(t, srv)
+	if status, _ := first.Subscribe(t, attacker, all...); status != http.StatusBadRequest {
 		t.Errorf("%d topics on one connection: %d, want 400", len(all), status)
 	}
-	if status, _ := first.subscribe(t, attacker, all[:realtime.MaxStandardPerCollection+1]...); status != http.StatusTooManyRequests {
+	if status, _ := first.Subscribe(t, attacker, all[:realtime.MaxStandardPerCollection+1]...); status != http.StatusTooManyRequests {
 		t.Errorf("%d subscriptions to comments: %d, want 429", realtime.MaxStandardPerCollection+1, status)
 	}
 	// the most the bounds allow on comments, the collection PM2 writes
-	attack := func() { first.mustSubscribe(t, attacker, all[:realtime.MaxStandardPerCollection]...) }
+	attack := func() { first.MustSubscribe(t, attacker, all[:realtime.MaxStandardPerCollection]...) }
 	attack()
-	second := connect(t, srv)
-	if status, _ := second.subscribe(t, attacker, costly("comments", 9)); status != http.StatusTooManyRequests {
+	second := testapp.Connect(t, srv)
+	if status, _ := second.Subscribe(t, attacker, costly("comments", 9)); status != http.StatusTooManyRequests {
 		t.Errorf("another comments subscription on a second connection: %d, want 429", status)
 	}
 	for i := 1; i < realtime.MaxConnectionsPerUser+2; i++ {
-		status, _ := connect(t, srv).subscribe(t, attacker, realtime.TouchesTopic, realtime.CommentsTopic)
+		status, _ := testapp.Connect(t, srv).Subscribe(t, attacker, realtime.TouchesTopic, realtime.CommentsTopic)
 		if want := map[bool]int{true: 204, false: 429}[i < realtime.MaxConnectionsPerUser]; status != want {
 			t.Errorf("connection %d: %d, want %d", i+1, status, want)
 		}
@@ -64,7 +64,7 @@ func TestSubscriptionFloodCannotSlowOthers(t *testing.T) {
 	var with, without []time.Duration
 	for range 5 {
 		with = append(with, medianCommentLatency(t, srv, 15))
-		first.mustSubscribe(t, attacker) // the attack paused: only the page topics stay
+		first.MustSubscribe(t, attacker) // the attack paused: only the page topics stay
 		without = append(without, medianCommentLatency(t, srv, 15))
 		attack()
 	}

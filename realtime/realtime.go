@@ -24,6 +24,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"strings"
 
@@ -49,6 +50,12 @@ const (
 // topics maps each custom topic to the collection whose records it
 // carries; every such collection has a "client" relation.
 var topics = map[string]string{TouchesTopic: "touches", CommentsTopic: "comments"}
+
+// Topics returns the custom topics with the collection each carries (the
+// access review checks that each has a decision).
+func Topics() map[string]string {
+	return maps.Clone(topics)
+}
 
 // The bounds of one user's subscriptions. The page needs one connection per
 // open tab with three topics (the two custom ones and PB_CONNECT); an

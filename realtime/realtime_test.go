@@ -38,8 +38,8 @@ var subscriptionKinds = map[string][]string{
 // p1Clients are the fixture's clients of point P1.
 var p1Clients = []string{testapp.C1, testapp.C1b, testapp.C1c}
 
-func aboutP1(e event) bool {
-	return slices.Contains(p1Clients, e.client) || (e.collection == "clients" && slices.Contains(p1Clients, e.id))
+func aboutP1(e testapp.Event) bool {
+	return slices.Contains(p1Clients, e.Client) || (e.Collection == "clients" && slices.Contains(p1Clients, e.Id))
 }
 
 func must(t *testing.T, r testapp.Response, want int) testapp.Response {
@@ -92,29 +92,29 @@ func TestSessionChangeWhileSubscribeHeld(t *testing.T) {
 				srv := testapp.Serve(t, app)
 				token := testapp.Auth(testapp.PM1)["Authorization"]
 
-				control := connect(t, srv)
-				control.mustSubscribe(t, testapp.Auth(testapp.SM)["Authorization"], topics...)
-				victim := connect(t, srv)
-				victim.mustSubscribe(t, token, topics...)
+				control := testapp.Connect(t, srv)
+				control.MustSubscribe(t, testapp.Auth(testapp.SM)["Authorization"], topics...)
+				victim := testapp.Connect(t, srv)
+				victim.MustSubscribe(t, token, topics...)
 				// P1's events reach the victim before the change (and warm
 				// whatever a server might remember of them)
 				n := p1Activity(t, srv, kind, 0)
-				waitFor(t, "the victim's events", func() bool { return len(victim.got()) >= n && len(control.got()) >= n })
-				h := victim.holdSubscribe(t, token, topics...)
+				testapp.WaitFor(t, "the victim's events", func() bool { return len(victim.Got()) >= n && len(control.Got()) >= n })
+				h := victim.HoldSubscribe(t, token, topics...)
 
 				must(t, testapp.Request(t, srv, change.method, "/api/collections/users/records/"+testapp.PM1, testapp.SM, change.body),
 					map[string]int{"PATCH": 200, "DELETE": 204}[change.method])
-				if status := h.finish(t); status != change.held {
+				if status := h.Finish(t); status != change.held {
 					t.Errorf("held subscribe finished with %d, want %d", status, change.held)
 				}
 
-				before, seen := len(victim.got()), len(control.got())
+				before, seen := len(victim.Got()), len(control.Got())
 				n = p1Activity(t, srv, kind, 1)
-				waitFor(t, "the control subscriber", func() bool { return len(control.since(seen)) >= n })
-				settle()
-				for _, e := range victim.since(before) {
+				testapp.WaitFor(t, "the control subscriber", func() bool { return len(control.Since(seen)) >= n })
+				testapp.Settle()
+				for _, e := range victim.Since(before) {
 					if aboutP1(e) {
-						t.Errorf("after %s, the connection received point P1's %s %s: %s", name, e.topic, e.action, e.data)
+						t.Errorf("after %s, the connection received point P1's %s %s: %s", name, e.Topic, e.Action, e.Data)
 					}
 				}
 			})
@@ -134,25 +134,25 @@ func TestNoRememberedDecisions(t *testing.T) {
 			kazan1 := newPointManager(t, app, "kazan1@test.local", testapp.P3)
 			kazan2 := newPointManager(t, app, "kazan2@test.local", testapp.P3)
 
-			first := connect(t, srv)
-			first.mustSubscribe(t, testapp.Token(t, app, kazan1), topics...)
-			h := first.holdSubscribe(t, testapp.Token(t, app, kazan1), topics...)
+			first := testapp.Connect(t, srv)
+			first.MustSubscribe(t, testapp.Token(t, app, kazan1), topics...)
+			h := first.HoldSubscribe(t, testapp.Token(t, app, kazan1), topics...)
 			must(t, testapp.Request(t, srv, "PATCH", "/api/collections/users/records/"+kazan1, testapp.SM, `{"point":"`+testapp.P1+`"}`), 200)
-			if status := h.finish(t); status != http.StatusNoContent {
+			if status := h.Finish(t); status != http.StatusNoContent {
 				t.Fatalf("held subscribe: %d", status)
 			}
 			n := p1Activity(t, srv, kind, 0)
-			waitFor(t, "the moved manager's events", func() bool { return len(first.got()) >= n })
+			testapp.WaitFor(t, "the moved manager's events", func() bool { return len(first.Got()) >= n })
 
-			later := connect(t, srv)
-			later.mustSubscribe(t, testapp.Token(t, app, kazan2), topics...)
-			control := connect(t, srv)
-			control.mustSubscribe(t, testapp.Auth(testapp.SM)["Authorization"], topics...)
+			later := testapp.Connect(t, srv)
+			later.MustSubscribe(t, testapp.Token(t, app, kazan2), topics...)
+			control := testapp.Connect(t, srv)
+			control.MustSubscribe(t, testapp.Auth(testapp.SM)["Authorization"], topics...)
 			n = p1Activity(t, srv, kind, 1)
-			waitFor(t, "the control subscriber", func() bool { return len(control.got()) >= n })
-			settle()
-			for _, e := range later.got() {
-				t.Errorf("a Kazan manager received %s %s of client %q: %s", e.topic, e.action, e.client, e.data)
+			testapp.WaitFor(t, "the control subscriber", func() bool { return len(control.Got()) >= n })
+			testapp.Settle()
+			for _, e := range later.Got() {
+				t.Errorf("a Kazan manager received %s %s of client %q: %s", e.Topic, e.Action, e.Client, e.Data)
 			}
 		})
 	}
@@ -165,24 +165,24 @@ func TestClientMovedWhileListening(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			app := testapp.New(t)
 			srv := testapp.Serve(t, app)
-			pm1 := connect(t, srv)
-			pm1.mustSubscribe(t, testapp.Auth(testapp.PM1)["Authorization"], topics...)
-			pm2 := connect(t, srv)
-			pm2.mustSubscribe(t, testapp.Auth(testapp.PM2)["Authorization"], topics...)
+			pm1 := testapp.Connect(t, srv)
+			pm1.MustSubscribe(t, testapp.Auth(testapp.PM1)["Authorization"], topics...)
+			pm2 := testapp.Connect(t, srv)
+			pm2.MustSubscribe(t, testapp.Auth(testapp.PM2)["Authorization"], topics...)
 
 			must(t, testapp.Request(t, srv, "PATCH", "/api/collections/clients/records/"+testapp.C1, testapp.SM,
 				`{"point":"`+testapp.P2+`","manager":""}`), 200)
-			settle()
-			before := len(pm1.got())
+			testapp.Settle()
+			before := len(pm1.Got())
 			must(t, testapp.Request(t, srv, "POST", "/api/collections/touches/records", testapp.PM2,
 				`{"client":"`+testapp.C1+`","occasion":"`+testapp.OccStandard+`","status":"done"}`), 200)
-			waitFor(t, "P2's manager", func() bool {
-				return slices.ContainsFunc(pm2.got(), func(e event) bool { return e.client == testapp.C1 && e.collection == "touches" })
+			testapp.WaitFor(t, "P2's manager", func() bool {
+				return slices.ContainsFunc(pm2.Got(), func(e testapp.Event) bool { return e.Client == testapp.C1 && e.Collection == "touches" })
 			})
-			settle()
-			for _, e := range pm1.since(before) {
-				if e.client == testapp.C1 || e.id == testapp.C1 {
-					t.Errorf("P1's manager received the moved client's %s %s", e.topic, e.action)
+			testapp.Settle()
+			for _, e := range pm1.Since(before) {
+				if e.Client == testapp.C1 || e.Id == testapp.C1 {
+					t.Errorf("P1's manager received the moved client's %s %s", e.Topic, e.Action)
 				}
 			}
 		})
@@ -196,20 +196,20 @@ func TestRoleChangeEndsWiderView(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			app := testapp.New(t)
 			srv := testapp.Serve(t, app)
-			sm := connect(t, srv)
-			sm.mustSubscribe(t, testapp.Auth(testapp.SM)["Authorization"], topics...)
-			control := connect(t, srv)
-			control.mustSubscribe(t, testapp.Auth(testapp.PM1)["Authorization"], topics...)
+			sm := testapp.Connect(t, srv)
+			sm.MustSubscribe(t, testapp.Auth(testapp.SM)["Authorization"], topics...)
+			control := testapp.Connect(t, srv)
+			control.MustSubscribe(t, testapp.Auth(testapp.PM1)["Authorization"], topics...)
 
 			must(t, testapp.Request(t, srv, "PATCH", "/api/collections/users/records/"+testapp.SM, testapp.Superuser,
 				`{"role":"point_manager","point":"`+testapp.P2+`"}`), 200)
-			before := len(sm.got())
+			before := len(sm.Got())
 			n := p1Activity(t, srv, kind, 0)
-			waitFor(t, "the control subscriber", func() bool { return len(control.got()) >= n })
-			settle()
-			for _, e := range sm.since(before) {
+			testapp.WaitFor(t, "the control subscriber", func() bool { return len(control.Got()) >= n })
+			testapp.Settle()
+			for _, e := range sm.Since(before) {
 				if aboutP1(e) {
-					t.Errorf("the demoted user received P1's %s %s", e.topic, e.action)
+					t.Errorf("the demoted user received P1's %s %s", e.Topic, e.Action)
 				}
 			}
 		})
@@ -222,13 +222,13 @@ func TestRoleChangeEndsWiderView(t *testing.T) {
 func TestTouchesTopic(t *testing.T) {
 	app := testapp.New(t)
 	srv := testapp.Serve(t, app)
-	page := map[string]*conn{}
+	page := map[string]*testapp.Conn{}
 	for _, id := range []string{testapp.PM1, testapp.PM1b, testapp.PM2, testapp.SM} {
-		page[id] = connect(t, srv)
-		page[id].mustSubscribe(t, testapp.Auth(id)["Authorization"], realtime.TouchesTopic)
+		page[id] = testapp.Connect(t, srv)
+		page[id].MustSubscribe(t, testapp.Auth(id)["Authorization"], realtime.TouchesTopic)
 	}
-	standard := connect(t, srv)
-	standard.mustSubscribe(t, testapp.Auth(testapp.PM1)["Authorization"], "touches/*")
+	standard := testapp.Connect(t, srv)
+	standard.MustSubscribe(t, testapp.Auth(testapp.PM1)["Authorization"], "touches/*")
 
 	mark := must(t, testapp.Request(t, srv, "POST", "/api/collections/touches/records", testapp.PM1,
 		`{"client":"`+testapp.C1+`","occasion":"`+testapp.OccStandard+`","status":"done","channel":"phone"}`), 200)
@@ -237,8 +237,8 @@ func TestTouchesTopic(t *testing.T) {
 	must(t, testapp.Request(t, srv, "POST", "/api/collections/touches/records", testapp.PM2,
 		`{"client":"`+testapp.C2+`","occasion":"`+testapp.OccStandard+`","status":"done"}`), 200)
 
-	waitFor(t, "the service manager's page", func() bool { return len(page[testapp.SM].got()) >= 3 })
-	settle()
+	testapp.WaitFor(t, "the service manager's page", func() bool { return len(page[testapp.SM].Got()) >= 3 })
+	testapp.Settle()
 	want := map[string][]string{
 		testapp.PM1:  {testapp.C1 + " create", testapp.C1 + " update"},
 		testapp.PM1b: {testapp.C1 + " create", testapp.C1 + " update"},
@@ -247,11 +247,11 @@ func TestTouchesTopic(t *testing.T) {
 	}
 	for user, events := range page {
 		var got []string
-		for _, e := range events.got() {
-			if e.topic != realtime.TouchesTopic || e.collection != "touches" {
-				t.Errorf("%s: unexpected message %s", user, e.data)
+		for _, e := range events.Got() {
+			if e.Topic != realtime.TouchesTopic || e.Collection != "touches" {
+				t.Errorf("%s: unexpected message %s", user, e.Data)
 			}
-			got = append(got, e.client+" "+e.action)
+			got = append(got, e.Client+" "+e.Action)
 		}
 		slices.Sort(got)
 		if !slices.Equal(got, want[user]) {
@@ -259,15 +259,15 @@ func TestTouchesTopic(t *testing.T) {
 		}
 	}
 	// the same data as PocketBase's touches/* message
-	dataOf := func(c *conn, action string) string {
-		for _, e := range c.got() {
-			if e.id == id && e.action == action {
-				return e.data
+	dataOf := func(c *testapp.Conn, action string) string {
+		for _, e := range c.Got() {
+			if e.Id == id && e.Action == action {
+				return e.Data
 			}
 		}
 		return ""
 	}
-	waitFor(t, "the standard subscriber", func() bool { return dataOf(standard, "update") != "" })
+	testapp.WaitFor(t, "the standard subscriber", func() bool { return dataOf(standard, "update") != "" })
 	for _, action := range []string{"create", "update"} {
 		if a, b := dataOf(page[testapp.PM1], action), dataOf(standard, action); a != b {
 			t.Errorf("%s: topic data differs from touches/*:\n topic %s\n    pb %s", action, a, b)
@@ -306,7 +306,7 @@ func TestSubscriptionBounds(t *testing.T) {
 		{"the page", pm1, []string{realtime.TouchesTopic, realtime.CommentsTopic, "PB_CONNECT"}, 204, ""},
 	}
 	for _, c := range cases {
-		status, body := connect(t, srv).subscribe(t, c.token, c.topics...)
+		status, body := testapp.Connect(t, srv).Subscribe(t, c.token, c.topics...)
 		if status != c.status || !strings.Contains(body, c.says) {
 			t.Errorf("%s: %d %s, want %d saying %q", c.name, status, body, c.status, c.says)
 		}
@@ -317,20 +317,20 @@ func TestSubscriptionBounds(t *testing.T) {
 
 	// standard subscriptions per collection count over all of a user's
 	// connections ("one subscription per collection" holds touches)
-	if status, body := connect(t, srv).subscribe(t, pm1, "touches/*"); status != http.StatusTooManyRequests || !strings.Contains(body, "per user") {
+	if status, body := testapp.Connect(t, srv).Subscribe(t, pm1, "touches/*"); status != http.StatusTooManyRequests || !strings.Contains(body, "per user") {
 		t.Errorf("a second touches subscription on another connection: %d %s", status, body)
 	}
 	// connections per user: the bound (counting the two above), then a
 	// 429; other users' connections are not counted
 	for i := 2; i < realtime.MaxConnectionsPerUser; i++ {
-		if status, body := connect(t, srv).subscribe(t, pm1, realtime.TouchesTopic); status != 204 {
+		if status, body := testapp.Connect(t, srv).Subscribe(t, pm1, realtime.TouchesTopic); status != 204 {
 			t.Fatalf("connection %d: %d %s", i+1, status, body)
 		}
 	}
-	if status, body := connect(t, srv).subscribe(t, pm1, realtime.TouchesTopic); status != http.StatusTooManyRequests {
+	if status, body := testapp.Connect(t, srv).Subscribe(t, pm1, realtime.TouchesTopic); status != http.StatusTooManyRequests {
 		t.Errorf("one connection too many: %d %s", status, body)
 	}
-	if status, body := connect(t, srv).subscribe(t, testapp.Auth(testapp.PM1b)["Authorization"], "touches/*"); status != 204 {
+	if status, body := testapp.Connect(t, srv).Subscribe(t, testapp.Auth(testapp.PM1b)["Authorization"], "touches/*"); status != 204 {
 		t.Errorf("a colleague was refused: %d %s", status, body)
 	}
 }

@@ -1,4 +1,4 @@
-package realtime_test
+package testapp
 
 import (
 	"bufio"
@@ -18,25 +18,25 @@ import (
 	"time"
 )
 
-// event is one realtime message a test connection received.
-type event struct {
-	topic, action, collection, id, client string
-	data                                  string
+// Event is one realtime message a test connection received.
+type Event struct {
+	Topic, Action, Collection, Id, Client string
+	Data                                  string
 }
 
-// conn is one realtime connection (an SSE stream), as a page or an
+// Conn is one realtime connection (an SSE stream), as a page or an
 // automation holds it.
-type conn struct {
+type Conn struct {
 	srv      *httptest.Server
 	clientId string
 
 	mu     sync.Mutex
-	events []event
+	events []Event
 }
 
-// connect opens a realtime connection and records every message on it
+// Connect opens a realtime connection and records every message on it
 // until the test ends.
-func connect(t *testing.T, srv *httptest.Server) *conn {
+func Connect(t testing.TB, srv *httptest.Server) *Conn {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -52,7 +52,7 @@ func connect(t *testing.T, srv *httptest.Server) *conn {
 	}
 	var hello struct{ ClientId string }
 	json.Unmarshal([]byte(data), &hello)
-	c := &conn{srv: srv, clientId: hello.ClientId}
+	c := &Conn{srv: srv, clientId: hello.ClientId}
 	go func() {
 		defer res.Body.Close()
 		for {
@@ -67,34 +67,35 @@ func connect(t *testing.T, srv *httptest.Server) *conn {
 			json.Unmarshal([]byte(data), &msg)
 			str := func(k string) string { v, _ := msg.Record[k].(string); return v }
 			c.mu.Lock()
-			c.events = append(c.events, event{topic: name, action: msg.Action, collection: str("collectionName"),
-				id: str("id"), client: str("client"), data: data})
+			c.events = append(c.events, Event{Topic: name, Action: msg.Action, Collection: str("collectionName"),
+				Id: str("id"), Client: str("client"), Data: data})
 			c.mu.Unlock()
 		}
 	}()
 	return c
 }
 
-func (c *conn) got() []event {
+// Got returns the events received so far.
+func (c *Conn) Got() []Event {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return slices.Clone(c.events)
 }
 
-// since returns the events received after the first n.
-func (c *conn) since(n int) []event {
-	return c.got()[n:]
+// Since returns the events received after the first n.
+func (c *Conn) Since(n int) []Event {
+	return c.Got()[n:]
 }
 
 // subscribeBody is the body of a subscribe request.
-func (c *conn) subscribeBody(topics []string) []byte {
+func (c *Conn) subscribeBody(topics []string) []byte {
 	body, _ := json.Marshal(map[string]any{"clientId": c.clientId, "subscriptions": topics})
 	return body
 }
 
-// subscribe sets the connection's subscriptions with token ("" = none) and
+// Subscribe sets the connection's subscriptions with token ("" = none) and
 // returns the status and body of the answer.
-func (c *conn) subscribe(t *testing.T, token string, topics ...string) (int, string) {
+func (c *Conn) Subscribe(t testing.TB, token string, topics ...string) (int, string) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, c.srv.URL+"/api/realtime", bytes.NewReader(c.subscribeBody(topics)))
 	req.Header.Set("Content-Type", "application/json")
@@ -110,24 +111,24 @@ func (c *conn) subscribe(t *testing.T, token string, topics ...string) (int, str
 	return res.StatusCode, string(raw)
 }
 
-// mustSubscribe is subscribe that expects a 204.
-func (c *conn) mustSubscribe(t *testing.T, token string, topics ...string) {
+// MustSubscribe is Subscribe that expects a 204.
+func (c *Conn) MustSubscribe(t testing.TB, token string, topics ...string) {
 	t.Helper()
-	if status, body := c.subscribe(t, token, topics...); status != http.StatusNoContent {
+	if status, body := c.Subscribe(t, token, topics...); status != http.StatusNoContent {
 		t.Fatalf("subscribe %v: %d %s", topics, status, body)
 	}
 }
 
-// held is a subscribe request whose body is only partly sent: its headers
-// (and so its token) reached the server, the rest waits for finish.
-type held struct {
+// Held is a subscribe request whose body is only partly sent: its headers
+// (and so its token) reached the server, the rest waits for Finish.
+type Held struct {
 	netConn net.Conn
 	rest    []byte
 }
 
-// holdSubscribe starts a subscribe request for topics with token and
+// HoldSubscribe starts a subscribe request for topics with token and
 // sends all but the last bytes of its body.
-func (c *conn) holdSubscribe(t *testing.T, token string, topics ...string) *held {
+func (c *Conn) HoldSubscribe(t testing.TB, token string, topics ...string) *Held {
 	t.Helper()
 	u, _ := url.Parse(c.srv.URL)
 	nc, err := net.Dial("tcp", u.Host)
@@ -143,11 +144,11 @@ func (c *conn) holdSubscribe(t *testing.T, token string, topics ...string) *held
 		t.Fatal(err)
 	}
 	time.Sleep(50 * time.Millisecond) // the server has read the headers and authenticated the request
-	return &held{netConn: nc, rest: body[cut:]}
+	return &Held{netConn: nc, rest: body[cut:]}
 }
 
-// finish sends the rest of the body and returns the answer's status.
-func (h *held) finish(t *testing.T) int {
+// Finish sends the rest of the body and returns the answer's status.
+func (h *Held) Finish(t testing.TB) int {
 	t.Helper()
 	if _, err := h.netConn.Write(h.rest); err != nil {
 		t.Fatal(err)
@@ -182,8 +183,8 @@ func nextEvent(r *bufio.Reader) (string, string, error) {
 	}
 }
 
-// waitFor waits up to five seconds for ok.
-func waitFor(t *testing.T, what string, ok func() bool) {
+// WaitFor waits up to five seconds for ok.
+func WaitFor(t testing.TB, what string, ok func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
@@ -195,6 +196,6 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 	t.Fatalf("timed out waiting for %s", what)
 }
 
-// settle gives a misdirected message time to arrive before a test asserts
+// Settle gives a misdirected message time to arrive before a test asserts
 // that it did not.
-func settle() { time.Sleep(300 * time.Millisecond) }
+func Settle() { time.Sleep(300 * time.Millisecond) }
