@@ -82,4 +82,3 @@ func TestNoMarkAfterArchiveCommits(t *testing.T) {
 		t.Errorf("%d marks of the archived occasion, want only the warm-up one", n)
 	}
 }
-
