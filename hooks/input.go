@@ -82,6 +82,11 @@ func refuseUncastable(e *core.RequestEvent) error {
 	}
 	for _, field := range collection.Fields {
 		name := field.GetName()
+		if singleValued(field) {
+			if problem := listForSingle(name, info.Body); problem != "" {
+				return fieldError(name, "validation_single_value", problem)
+			}
+		}
 		value, ok := info.Body[name]
 		if !ok || value == nil {
 			continue
@@ -91,6 +96,46 @@ func refuseUncastable(e *core.RequestEvent) error {
 		}
 	}
 	return e.Next()
+}
+
+// singleValued reports whether field is a relation or select that holds
+// one value.
+func singleValued(field core.Field) bool {
+	switch f := field.(type) {
+	case *core.RelationField:
+		return !f.IsMultiple()
+	case *core.SelectField:
+		return !f.IsMultiple()
+	}
+	return false
+}
+
+// listForSingle says what is wrong when body sends a list for the
+// single-valued field name, or "" when it does not. PocketBase would keep
+// the list's last element and drop the rest without a word (SPEC §3: a
+// 400 naming the field). Even a one-element list is refused, so that a
+// client that means a list learns it cannot have one; an empty list
+// clears the field, as null does. The modifier keys (name+, +name, name-)
+// are checked too: a list there adds or removes several values at once.
+func listForSingle(name string, body map[string]any) string {
+	for _, key := range []string{name, name + "+", "+" + name, name + "-"} {
+		if n, isList := listLen(body[key]); isList && n > 0 {
+			return fmt.Sprintf("%s takes one value, not a list.", name)
+		}
+	}
+	return ""
+}
+
+// listLen reports whether value is a list, as a JSON body or a repeated
+// form field decodes, and its length.
+func listLen(value any) (int, bool) {
+	switch v := value.(type) {
+	case []any:
+		return len(v), true
+	case []string:
+		return len(v), true
+	}
+	return 0, false
 }
 
 // uncastable says what is wrong with value for field, or "" when it is
