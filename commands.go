@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,18 +22,22 @@ import (
 // export.
 
 // demoCommand fills an empty data dir with the demo data set and prints the
-// staff credentials.
+// staff credentials. No server runs yet, so --http says where the links
+// should point (the address serve will be given).
 func demoCommand(app core.App) *cobra.Command {
-	return &cobra.Command{
+	var httpAddr string
+	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Fill an empty data dir with a bilingual demo data set and print the credentials",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := app.RunAllMigrations(); err != nil {
 				return err
 			}
-			return demo.SeedIfEmpty(app, os.Stdout)
+			return demo.SeedIfEmpty(app, os.Stdout, demo.BaseURL(httpAddr, false, nil))
 		},
 	}
+	cmd.Flags().StringVar(&httpAddr, "http", "127.0.0.1:8090", "the address serve will listen on (its --http), for the printed links")
+	return cmd
 }
 
 // importCommand is `touchbase import clients FILE.csv`: all rows or none,
@@ -99,8 +104,8 @@ func exportCommand(app core.App) *cobra.Command {
 			if err := app.RunAllMigrations(); err != nil {
 				return err
 			}
-			if status != "" && status != "done" && status != "skipped" {
-				return fmt.Errorf("--status: expected done or skipped, not %q", status)
+			if status != "" && !slices.Contains(domain.TouchStatuses, status) {
+				return fmt.Errorf("--status: expected %s, not %q", strings.Join(domain.TouchStatuses, " or "), status)
 			}
 			filter := csvio.TouchFilter{Status: status}
 			loc := time.Local
@@ -177,7 +182,8 @@ func exportCommand(app core.App) *cobra.Command {
 	return cmd
 }
 
-// findPointByName finds a point by its name in any case, or by its id.
+// findPointByName finds a point by its id, or by its name compared as point
+// names are kept unique (domain.FoldName: any case, ё as е).
 func findPointByName(app core.App, name string) (*core.Record, error) {
 	points, err := app.FindAllRecords("points")
 	if err != nil {
@@ -185,7 +191,7 @@ func findPointByName(app core.App, name string) (*core.Record, error) {
 	}
 	var names []string
 	for _, p := range points {
-		if p.Id == name || strings.EqualFold(p.GetString("name"), strings.TrimSpace(name)) {
+		if p.Id == name || domain.FoldName(p.GetString("name")) == domain.FoldName(name) {
 			return p, nil
 		}
 		names = append(names, p.GetString("name"))

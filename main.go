@@ -16,6 +16,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
 	"github.com/pocketbase/pocketbase/tools/hook"
+	"github.com/spf13/cobra"
 
 	"touchbase/demo"
 	"touchbase/hooks"
@@ -47,7 +48,11 @@ func main() {
 
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		if withDemo {
-			if err := demo.SeedIfEmpty(e.App, os.Stdout); err != nil {
+			addr := ""
+			if e.Server != nil {
+				addr = e.Server.Addr
+			}
+			if err := demo.SeedIfEmpty(e.App, os.Stdout, servedBaseURL(app.RootCmd, addr)); err != nil {
 				return err
 			}
 		}
@@ -73,4 +78,21 @@ func main() {
 	if err := app.Start(); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// servedBaseURL is the address the running serve command can be opened at,
+// for the links printed with the demo credentials: addr is the server's
+// (--http, or --https, with PocketBase's defaults applied), and serve's
+// --https flag and domain arguments, as PocketBase's serve command parsed
+// them, say whether it is https and under which name.
+func servedBaseURL(root *cobra.Command, addr string) string {
+	tls := false
+	var domains []string
+	if serve, _, err := root.Find([]string{"serve"}); err == nil && serve.Name() == "serve" {
+		if https, err := serve.Flags().GetString("https"); err == nil && https != "" {
+			tls = true
+		}
+		domains = serve.Flags().Args()
+	}
+	return demo.BaseURL(addr, tls || len(domains) > 0, domains)
 }

@@ -151,23 +151,20 @@ func dueRows(app core.App, filter *clientFilter, now time.Time) ([]dueRow, error
 	return rows, nil
 }
 
-// item computes the client's cadence at now with the same thresholds and
-// ratio rule as cadence.Evaluate (which wants every touch, while the query
-// returns them aggregated). The client's details are loaded later, for the
-// page only (loadClients).
+// item computes the client's cadence at now with cadence.Evaluate's
+// thresholds (cadence.LevelFor) and ratio rule (cadence.RatioMet), which
+// take the counts the query returns instead of every touch. The client's
+// details are loaded later, for the page only (loadClients).
 func (r *dueRow) item(now time.Time) dueItem {
 	interval := max(int(r.Interval), 1)
-	ratio := r.Ratio
-	if ratio <= 0 {
-		ratio = cadence.DefaultStandardPerMandatory
-	}
+	ratio := cadence.Rule{StandardPerMandatory: r.Ratio}.PerMandatory()
 	item := dueItem{
 		Client:               clientJSON{Id: r.Id},
 		Interval:             interval,
 		Mandatory:            r.Mandatory,
 		Standard:             r.Standard,
 		StandardPerMandatory: ratio,
-		RatioMet:             r.Mandatory == 0 || float64(r.Standard) >= ratio*float64(r.Mandatory),
+		RatioMet:             cadence.RatioMet(r.Standard, r.Mandatory, ratio),
 		search:               r.Search,
 	}
 	days := -1

@@ -8,6 +8,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/tests"
 
+	"touchbase/cadence"
 	"touchbase/domain"
 	. "touchbase/testapp"
 )
@@ -101,7 +102,7 @@ func TestDue(t *testing.T) {
 					last                        string
 				}
 				want := []row{
-					{"overdue", -1, 60, 0, 0, true, ""},
+					{"overdue", -1, 60, 0, 0, false, ""}, // never "met" with no touches (SPEC §6)
 					{"overdue", 50, 30, 1, 0, false, lastTouch[C2]},
 					{"due", 25, 21, 1, 1, false, lastTouch[C1]},
 					{"soon", 80, 90, 1, 0, false, lastTouch[C1c]},
@@ -182,6 +183,43 @@ func TestDue(t *testing.T) {
 		{name: "a skipped mark does not reset the timer", user: PM1, url: "/api/touchbase/due", status: 200,
 			before: func(t testing.TB, app *tests.TestApp) { mark(t, app, C1b, OccMandatory, "skipped", PM1) },
 			check:  wantDue(C1b)},
+	})
+}
+
+// TestDueRatioNeedsTouches: a client without touches in the last year has
+// no ratio to meet (SPEC §6: never "met" with no touches), and the route
+// says what cadence.Evaluate says for the same touches.
+func TestDueRatioNeedsTouches(t *testing.T) {
+	runCalls(t, []call{
+		{name: "never touched, or touched only over a year ago", user: SM, url: "/api/touchbase/due?level=all", status: 200,
+			before: func(t testing.TB, app *tests.TestApp) {
+				// C2's only touch (T2) is 400 days old; C1b, C1c have none
+				old := domain.DBTime(time.Now().AddDate(0, 0, -400))
+				if _, err := app.DB().Update("touches", dbx.Params{"created": old}, dbx.HashExp{"id": T2}).Execute(); err != nil {
+					t.Fatal(err)
+				}
+				update(t, app, "clients", C1c, map[string]any{"segment": "D"})
+			},
+			check: func(t testing.TB, app *tests.TestApp, body []byte) {
+				page := decode[duePage](t, body)
+				seen := 0
+				for _, item := range page.Items {
+					switch item.Client.Id {
+					case C1b, C1c, C2:
+						seen++
+						if item.Mandatory != 0 || item.Standard != 0 || item.RatioMet {
+							t.Errorf("%s: mandatory %d standard %d ratioMet %v, want 0 0 false",
+								item.Client.Name, item.Mandatory, item.Standard, item.RatioMet)
+						}
+						if want := cadence.Evaluate(time.Now(), nil, cadence.Rule{IntervalDays: item.Interval}).RatioMet; item.RatioMet != want {
+							t.Errorf("%s: ratioMet %v, cadence.Evaluate says %v", item.Client.Name, item.RatioMet, want)
+						}
+					}
+				}
+				if seen != 3 {
+					t.Errorf("saw %d of C1b, C1c, C2 in %v", seen, page.ids())
+				}
+			}},
 	})
 }
 

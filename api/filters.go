@@ -14,12 +14,6 @@ import (
 	"touchbase/domain"
 )
 
-// Values of the clients select fields that filters accept (the schema's).
-var (
-	clientSegments = []string{"A+", "A", "B", "C", "D"}
-	clientStages   = []string{"prospect", "new", "regular", "sleeping", "lost"}
-)
-
 // Paging limits of the list routes.
 const (
 	defaultPerPage = 50
@@ -87,11 +81,11 @@ func parseClientFilter(e *core.RequestEvent) (*clientFilter, error) {
 
 	// select values contain no spaces, so a space can only be an unencoded
 	// "+" (segment=A+ arrives as "A "): read it back as the "+" it was
-	f.Segments, err = parseList(query.Get("segment"), "segment", clientSegments, true)
+	f.Segments, err = parseList(query.Get("segment"), "segment", domain.Segments, true)
 	if err != nil {
 		return nil, err
 	}
-	f.Stages, err = parseList(query.Get("stage"), "stage", clientStages, false)
+	f.Stages, err = parseList(query.Get("stage"), "stage", domain.Stages, false)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +148,8 @@ func (f *clientFilter) WantsStage(stage string) bool {
 func (f *clientFilter) Expr(alias string) dbx.Expression {
 	exprs := f.exprs(alias)
 	if len(f.Stages) == 0 {
-		exprs = append(exprs, dbx.NewExp(alias+".stage != 'lost'"))
+		// a constant, safe to write into the SQL
+		exprs = append(exprs, dbx.NewExp(alias+".stage != '"+domain.StageLost+"'"))
 	}
 	return allOf(exprs)
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/types"
 
 	"touchbase/domain"
 	"touchbase/occurrence"
@@ -82,12 +81,11 @@ type planTouchGroup struct {
 }
 
 type planPersonalClient struct {
-	Id       string `db:"id"`
-	Name     string `db:"name"`
-	Point    string `db:"point"`
-	Segment  string `db:"segment"`
-	Birthday string `db:"contact_birthday"`
-	Since    string `db:"since"`
+	Id      string `db:"id"`
+	Name    string `db:"name"`
+	Point   string `db:"point"`
+	Segment string `db:"segment"`
+	domain.ClientDateColumns
 }
 
 type planPersonalTouch struct {
@@ -103,6 +101,11 @@ type planPersonalTouch struct {
 // day), each with how many of the caller's clients it targets and how many
 // are already touched.
 //
+// The clients are the worklist's: the client filters of clientFilter
+// (point=, segment=, stage=, ...) through the same clientFilter.Expr, so
+// lost clients are left out unless stage= asks for them, and a plan item
+// counts what the occasion's worklist would list.
+//
 // Dates are calendar dates (YYYY-MM-DD). The default range runs from today
 // for half a year; "today" is the local date of the caller's point, or of
 // the server's zone for a caller who sees several points (service managers
@@ -114,10 +117,11 @@ type planPersonalTouch struct {
 // birthday / since date (only when a personal occasion is visible), and
 // mark counts grouped by occasion and period; dates are computed in Go.
 func plan(e *core.RequestEvent) error {
-	scope, err := narrowToPoint(e, scopeOf(e))
+	filter, err := parseClientFilter(e)
 	if err != nil {
 		return err
 	}
+	scope := filter.Scope
 	from, to, err := planRange(e, scope)
 	if err != nil {
 		return err
@@ -131,7 +135,7 @@ func plan(e *core.RequestEvent) error {
 		return !planOccasionVisible(scope, o.GetStringSlice("points"))
 	})
 
-	clientGroups, err := planClientGroups(e.App, scope)
+	clientGroups, err := planClientGroups(e.App, filter)
 	if err != nil {
 		return err
 	}
@@ -139,7 +143,7 @@ func plan(e *core.RequestEvent) error {
 	var items []*planItem
 	var personal []*core.Record
 	for _, o := range occasions {
-		occ := planOccurrenceOf(o)
+		occ := domain.OccasionRule(o)
 		if occ.Trigger == "birthday" || occ.Trigger == "anniversary" {
 			personal = append(personal, o)
 			continue
@@ -157,11 +161,11 @@ func plan(e *core.RequestEvent) error {
 			items = append(items, item)
 		}
 	}
-	if err := countPlanTouches(e.App, scope, occasions, items, from, to); err != nil {
+	if err := countPlanTouches(e.App, filter, occasions, items, from, to); err != nil {
 		return err
 	}
 
-	personalItems, err := planPersonal(e.App, scope, personal, from, to)
+	personalItems, err := planPersonal(e.App, filter, personal, from, to)
 	if err != nil {
 		return err
 	}
@@ -261,23 +265,22 @@ func planOccurrences(o occurrence.Occasion, from, to time.Time) []occurrence.Occ
 	return []occurrence.Occurrence{oc}
 }
 
-// planClientGroups counts the caller's clients per point and segment, the
+// planClientGroups counts the filter's clients per point and segment, the
 // cells that occasions target.
-func planClientGroups(app core.App, scope *Scope) ([]planGroup, error) {
+func planClientGroups(app core.App, filter *clientFilter) ([]planGroup, error) {
 	var groups []planGroup
-	q := app.DB().Select("point", "segment", "COUNT(*) AS n").From("clients").GroupBy("point", "segment")
-	if !scope.All() {
-		q.Where(dbx.In("point", planAny(scope.Points)...))
-	}
+	q := app.DB().Select("c.point", "c.segment", "COUNT(*) AS n").From("clients c").
+		Where(filter.Expr("c")).
+		GroupBy("c.point", "c.segment")
 	return groups, q.All(&groups)
 }
 
 // countPlanTouches fills Touched and Skipped of the non-personal items
-// with one query: marks of the caller's clients grouped by occasion,
+// with one query: marks of the filter's clients grouped by occasion,
 // period, status and the client's point and segment, counted only where
 // the occasion targets that cell (a service manager may back-fill a mark
 // for a client the occasion does not target; it is not coverage).
-func countPlanTouches(app core.App, scope *Scope, occasions []*core.Record, items []*planItem, from, to time.Time) error {
+func countPlanTouches(app core.App, filter *clientFilter, occasions []*core.Record, items []*planItem, from, to time.Time) error {
 	if len(items) == 0 {
 		return nil
 	}
@@ -294,10 +297,8 @@ func countPlanTouches(app core.App, scope *Scope, occasions []*core.Record, item
 		InnerJoin("clients c", dbx.NewExp("c.id = t.client")).
 		Where(dbx.In("t.occasion", ids...)).
 		AndWhere(dbx.In("t.period", planPeriods(from, to)...)).
+		AndWhere(filter.Expr("c")).
 		GroupBy("t.occasion", "t.period", "t.status", "c.point", "c.segment")
-	if !scope.All() {
-		q.AndWhere(dbx.In("c.point", planAny(scope.Points)...))
-	}
 	if err := q.All(&groups); err != nil {
 		return err
 	}
@@ -324,23 +325,21 @@ func countPlanTouches(app core.App, scope *Scope, occasions []*core.Record, item
 }
 
 // planPersonal builds the birthday / anniversary items: one per occasion
-// and day, for the caller's clients the occasion targets whose date falls
+// and day, for the filter's clients the occasion targets whose date falls
 // on that day inside the occasion's validity. It reads the clients with a
 // date and their marks for these occasions once each.
-func planPersonal(app core.App, scope *Scope, occasions []*core.Record, from, to time.Time) ([]*planItem, error) {
+func planPersonal(app core.App, filter *clientFilter, occasions []*core.Record, from, to time.Time) ([]*planItem, error) {
 	if len(occasions) == 0 {
 		return nil, nil
 	}
 
 	var clients []planPersonalClient
 	q := app.DB().
-		Select("id", "name", "point", "segment", "contact_birthday", "since").
-		From("clients").
-		Where(dbx.NewExp("(contact_birthday != '' OR since != '')")).
-		OrderBy("name", "id")
-	if !scope.All() {
-		q.AndWhere(dbx.In("point", planAny(scope.Points)...))
-	}
+		Select("c.id", "c.name", "c.point", "c.segment", "c.contact_birthday", "c.since").
+		From("clients c").
+		Where(dbx.NewExp("(c.contact_birthday != '' OR c.since != '')")).
+		AndWhere(filter.Expr("c")).
+		OrderBy("c.name", "c.id")
 	if err := q.All(&clients); err != nil {
 		return nil, err
 	}
@@ -358,10 +357,8 @@ func planPersonal(app core.App, scope *Scope, occasions []*core.Record, from, to
 		From("touches t").
 		InnerJoin("clients c", dbx.NewExp("c.id = t.client")).
 		Where(dbx.In("t.occasion", ids...)).
-		AndWhere(dbx.In("t.period", planPeriods(from, to)...))
-	if !scope.All() {
-		tq.AndWhere(dbx.In("c.point", planAny(scope.Points)...))
-	}
+		AndWhere(dbx.In("t.period", planPeriods(from, to)...)).
+		AndWhere(filter.Expr("c"))
 	if err := tq.All(&marks); err != nil {
 		return nil, err
 	}
@@ -372,14 +369,14 @@ func planPersonal(app core.App, scope *Scope, occasions []*core.Record, from, to
 
 	var items []*planItem
 	for _, o := range occasions {
-		occ := planOccurrenceOf(o)
+		occ := domain.OccasionRule(o)
 		target := planTargetOf(o)
 		byDay := map[time.Time]*planItem{}
 		for _, c := range clients {
 			if !target.targets(c.Point, c.Segment) {
 				continue
 			}
-			dates := occurrence.Client{Birthday: planParseDate(c.Birthday), Since: planParseDate(c.Since)}
+			dates := c.Dates()
 			for _, d := range occurrence.ClientDates(occ, dates, from, to) {
 				item := byDay[d]
 				if item == nil {
@@ -453,26 +450,6 @@ func planOccasionVisible(scope *Scope, points []string) bool {
 
 func planTargetOf(o *core.Record) planTarget {
 	return planTarget{points: o.GetStringSlice("points"), segments: o.GetStringSlice("segments")}
-}
-
-// planOccurrenceOf converts an occasions record for the occurrence package.
-func planOccurrenceOf(o *core.Record) occurrence.Occasion {
-	return occurrence.Occasion{
-		Repeat:   o.GetString("repeat"),
-		Trigger:  o.GetString("trigger"),
-		Starts:   o.GetDateTime("starts").Time(),
-		Ends:     o.GetDateTime("ends").Time(),
-		Archived: o.GetBool("archived"),
-	}
-}
-
-// planParseDate reads a date column; an empty or malformed value is zero.
-func planParseDate(raw string) time.Time {
-	d, err := types.ParseDateTime(raw)
-	if err != nil {
-		return time.Time{}
-	}
-	return d.Time()
 }
 
 // planDate formats a calendar date; the zero time is "".

@@ -347,6 +347,15 @@ func TestPlanYearlyAcrossNewYear(t *testing.T) {
 			"starts": "2020-12-25 00:00:00.000Z", "ends": "2021-01-10 00:00:00.000Z",
 		})
 		occasionId = occasion.Id
+		// C1b's open ticket holds it out of standard occasions, which
+		// refuses even a skip; lift the hold, the plan does not look at it
+		hold, err := app.FindFirstRecordByData("holds", "ticket", TK1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := app.Delete(hold); err != nil {
+			t.Fatal(err)
+		}
 		if got := markAt(t, app, C1, occasionId, "done", "2040-12-27 09:00:00.000Z").GetString("period"); got != "2040" {
 			t.Fatalf("a touch on 27 Dec 2040 has period %q, want 2040", got)
 		}
@@ -551,4 +560,105 @@ func TestPlanNamesCapped(t *testing.T) {
 		},
 	}
 	scenario.Test(t)
+}
+
+// TestPlanLeavesOutLostClients: the plan counts the clients the worklist
+// lists (SPEC §6), so a lost client, which the worklist and stats leave
+// out unless stage= asks for it, is neither targeted nor touched in the
+// plan, in dated and in personal items.
+func TestPlanLeavesOutLostClients(t *testing.T) {
+	var birthdayId string
+	lose := func(t testing.TB, app *tests.TestApp) {
+		// C1 (P1, segment A, done for OccMandatory) and a birthday client are lost
+		update(t, app, "clients", C1, map[string]any{"stage": "lost"})
+		birthdayId = newRecord(t, app, "occasions", map[string]any{
+			"title": "Birthday", "kind": "standard", "trigger": "birthday",
+		}).Id
+		newRecord(t, app, "clients", map[string]any{"name": "Lost Birthday", "point": P1, "stage": "lost",
+			"contact_birthday": "1980-06-15 00:00:00.000Z"})
+		newRecord(t, app, "clients", map[string]any{"name": "Kept Birthday", "point": P1, "stage": "regular",
+			"contact_birthday": "1981-06-15 00:00:00.000Z"})
+	}
+	runCalls(t, []call{
+		{name: "dated items: targeted and touched as the worklist counts them", user: PM1,
+			url: "/api/touchbase/plan?from=2040-01-01&to=2040-01-31", before: lose, status: 200,
+			check: func(t testing.TB, app *tests.TestApp, body []byte) {
+				var plan planResponse
+				if err := json.Unmarshal(body, &plan); err != nil {
+					t.Fatal(err)
+				}
+				checkPlan(t, plan, map[string][]planRow{
+					// P1 has C1 and Lost Birthday (lost), C1b, C1c and Kept
+					// Birthday: three are targeted, none touched (C1 was)
+					OccMandatory: {{date: "2040-01-01", from: dateOffset(occurrence.Today(time.Now(), "UTC"), -10), targeted: 3}},
+					// C1 was the only segment A client
+					OccSegmentA: {{date: "2040-01-01", targeted: 0}},
+				})
+			}},
+		{name: "stage=lost asks for them, as in the worklist", user: PM1,
+			url: "/api/touchbase/plan?from=2040-01-01&to=2040-01-31&stage=lost", before: lose, status: 200,
+			check: func(t testing.TB, app *tests.TestApp, body []byte) {
+				var plan planResponse
+				if err := json.Unmarshal(body, &plan); err != nil {
+					t.Fatal(err)
+				}
+				checkPlan(t, plan, map[string][]planRow{
+					OccMandatory: {{date: "2040-01-01", from: dateOffset(occurrence.Today(time.Now(), "UTC"), -10), targeted: 2, touched: 1}},
+					OccSegmentA:  {{date: "2040-01-01", targeted: 1}},
+				})
+			}},
+		{name: "personal items: a lost client's birthday is not listed", user: PM1,
+			url: "/api/touchbase/plan?from=2040-06-01&to=2040-06-30", before: lose, status: 200,
+			reject: []string{"Lost Birthday"},
+			check: func(t testing.TB, app *tests.TestApp, body []byte) {
+				var plan planResponse
+				if err := json.Unmarshal(body, &plan); err != nil {
+					t.Fatal(err)
+				}
+				checkPlan(t, plan, map[string][]planRow{
+					birthdayId: {{date: "2040-06-15", period: "2040", from: "2040-06-01", to: "2040-06-22", targeted: 1, names: []string{"Kept Birthday"}}},
+				})
+			}},
+	})
+}
+
+// TestPlanAgreesWithWorklist: for an occasion active today, the plan's
+// targeted / touched / skipped are the worklist's all / done / skipped
+// counts, whatever the clients' stages.
+func TestPlanAgreesWithWorklist(t *testing.T) {
+	app := New(t)
+	// C1 done, then lost; C1c skipped; C1b held (counted, not marked)
+	mark(t, app, C1, OccStandard, "done", PM1)
+	mark(t, app, C1c, OccStandard, "skipped", PM1)
+	update(t, app, "clients", C1, map[string]any{"stage": "lost"})
+	server := Serve(t, app)
+	for _, user := range []string{PM1, SM} {
+		for _, query := range []string{"", "&stage=lost", "&stage=new,lost,regular", "&stage=new"} {
+			r := Request(t, server, http.MethodGet, worklistURL(OccStandard, "state=all"+query), user, "")
+			var counts struct{ Counts map[string]int }
+			if err := json.Unmarshal([]byte(r.Body), &counts); err != nil || r.Status != 200 {
+				t.Fatalf("worklist: %d %s", r.Status, r.Body)
+			}
+			r = Request(t, server, http.MethodGet, "/api/touchbase/plan?"+strings.TrimPrefix(query, "&"), user, "")
+			var plan planResponse
+			if err := json.Unmarshal([]byte(r.Body), &plan); err != nil || r.Status != 200 {
+				t.Fatalf("plan: %d %s", r.Status, r.Body)
+			}
+			found := false
+			for _, item := range plan.Items {
+				if item.Occasion.Id != OccStandard {
+					continue
+				}
+				found = true
+				got := [3]int{item.Targeted, item.Touched, item.Skipped}
+				want := [3]int{counts.Counts["all"], counts.Counts["done"], counts.Counts["skipped"]}
+				if got != want {
+					t.Errorf("%s %q: plan targeted/touched/skipped %v, worklist all/done/skipped %v", user, query, got, want)
+				}
+			}
+			if !found {
+				t.Errorf("%s %q: no plan item for %s", user, query, OccStandard)
+			}
+		}
+	}
 }

@@ -352,8 +352,7 @@ func TestTimelineTicketsAndHolds(t *testing.T) {
 			},
 			TestAppFactory: Factory,
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
-				// history from before the client came to P1 (written as an admin would)
-				newRecord(t, app, "touches", map[string]any{"client": C1, "occasion": OccP2Only, "status": "done", "author": PM2})
+				markedAtP2(t, app) // history from before the client came to P1
 			},
 		},
 		{
@@ -365,7 +364,7 @@ func TestTimelineTicketsAndHolds(t *testing.T) {
 			ExpectedContent: []string{`"authorName":"Liam London"`, `"occasionTitle":"London webinar"`},
 			TestAppFactory:  Factory,
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
-				newRecord(t, app, "touches", map[string]any{"client": C1, "occasion": OccP2Only, "status": "done", "author": PM2})
+				markedAtP2(t, app)
 			},
 		},
 	}
@@ -440,4 +439,24 @@ func TestTimelineLimit(t *testing.T) {
 	for _, scenario := range scenarios {
 		scenario.Test(t)
 	}
+}
+
+// markedAtP2 gives C1 a past at point P2: it was London's client, marked
+// there by PM2 for a London-only occasion, and then moved to P1.
+func markedAtP2(t testing.TB, app core.App) {
+	t.Helper()
+	move := func(point, manager string) {
+		client, err := app.FindRecordById("clients", C1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		client.Set("point", point)
+		client.Set("manager", manager)
+		if err := app.Save(client); err != nil {
+			t.Fatal(err)
+		}
+	}
+	move(P2, PM2)
+	newRecord(t, app, "touches", map[string]any{"client": C1, "occasion": OccP2Only, "status": "done", "author": PM2})
+	move(P1, PM1)
 }

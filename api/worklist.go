@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -166,7 +165,7 @@ type holdJSON struct {
 	Until    string `json:"until"`
 	Occasion string `json:"occasion"`
 	Ticket   string `json:"ticket"`
-	Text     string `json:"text"` // domain.DescribeHold's wording
+	Text     string `json:"text"` // domain.WordHold's wording
 }
 
 type occasionJSON struct {
@@ -260,7 +259,7 @@ func newAudience(app core.App, occasion *core.Record, filter *clientFilter, now 
 	a := &audience{
 		app:      app,
 		occasion: occasion,
-		rule:     occurrenceRule(occasion),
+		rule:     domain.OccasionRule(occasion),
 		filter:   filter,
 		now:      now,
 		standard: occasion.GetString("kind") == "standard",
@@ -308,19 +307,18 @@ func (a *audience) resolvePersonal() error {
 	}
 	params := dbx.Params{}
 	db := a.app.DB()
-	sql := "SELECT c.id AS id, c.point AS point, c.contact_birthday AS birthday, c.since AS since FROM clients c" +
+	sql := "SELECT c.id AS id, c.point AS point, c.contact_birthday AS contact_birthday, c.since AS since FROM clients c" +
 		" WHERE " + a.clientsSQL(db, params) + " AND c." + column + " != ''"
 	var candidates []struct {
-		Id       string         `db:"id"`
-		Point    string         `db:"point"`
-		Birthday types.DateTime `db:"birthday"`
-		Since    types.DateTime `db:"since"`
+		Id    string `db:"id"`
+		Point string `db:"point"`
+		domain.ClientDateColumns
 	}
 	if err := db.NewQuery(sql).Bind(params).All(&candidates); err != nil {
 		return err
 	}
 	for _, c := range candidates {
-		dates := occurrence.Client{Birthday: c.Birthday.Time(), Since: c.Since.Time()}
+		dates := c.Dates()
 		today := a.today(c.Point)
 		if ok, _ := occurrence.Active(a.rule, dates, today); ok {
 			a.current[c.Id] = occurrence.For(a.rule, dates, today)
@@ -452,7 +450,6 @@ type worklistRow struct {
 	Segment     string `db:"segment"`
 	Stage       string `db:"stage"`
 	ContactName string `db:"contact_name"`
-	Since       string `db:"since"`
 	Channel     string `db:"channel"`
 	Telegram    string `db:"telegram"`
 	Whatsapp    string `db:"whatsapp"`
@@ -480,6 +477,7 @@ type worklistRow struct {
 	OccasionFound string `db:"occasion_found"`
 	OccasionTitle string `db:"occasion_title"`
 	State         string `db:"state"`
+	domain.ClientDateColumns
 }
 
 // page returns one page of the audience in state ("all" for every state),
@@ -508,7 +506,8 @@ func (a *audience) page(state string, limit, offset int) ([]worklistRow, error) 
 
 	sql := `WITH page AS (` + inner + `)
 		SELECT c.id AS id, c.name AS name, c.point AS point, c.segment AS segment, c.stage AS stage,
-			c.contact_name AS contact_name, c.since AS since, c.channel AS channel, c.telegram AS telegram,
+			c.contact_name AS contact_name, c.contact_birthday AS contact_birthday, c.since AS since,
+			c.channel AS channel, c.telegram AS telegram,
 			c.whatsapp AS whatsapp, c.phone AS phone, c.email AS email, COALESCE(c.tags, '') AS tags,
 			c.manager AS manager, COALESCE(m.name, '') AS manager_name,
 			COALESCE(t.id, '') AS touch_id, COALESCE(t.status, '') AS touch_status,
@@ -566,12 +565,12 @@ func (a *audience) item(r *worklistRow, auth *core.Record) worklistItem {
 	if strings.TrimSpace(r.ManagerName) == "" && auth != nil {
 		values["manager"] = auth.GetString("name")
 	}
-	if since, err := types.ParseDateTime(r.Since); err == nil && !since.IsZero() {
+	if since := r.Dates().Since; !since.IsZero() {
 		at := date
 		if at.IsZero() {
 			at = a.today(r.Point)
 		}
-		values["years"] = strconv.Itoa(occurrence.Years(since.Time(), at))
+		values["years"] = strconv.Itoa(occurrence.Years(since, at))
 	}
 	if !date.IsZero() {
 		values["date"] = date.Format("02.01.2006")
@@ -611,27 +610,20 @@ func (a *audience) item(r *worklistRow, auth *core.Record) worklistItem {
 	return item
 }
 
-// describeHold words a hold exactly as domain.DescribeHold does, from the
-// row's joined ticket and occasion titles instead of two lookups per row
-// (a test keeps the two in step).
+// describeHold words a hold with domain.WordHold, from the row's joined
+// ticket and occasion titles instead of two lookups per row.
 func describeHold(r *worklistRow) string {
-	text := "reason: " + r.HoldReason
-	if r.HoldTicket != "" {
-		if r.TicketFound != "" {
-			text += fmt.Sprintf(", open ticket «%s»", r.TicketTitle)
-		}
-	} else if r.HoldNote != "" {
-		text += ", " + r.HoldNote
+	facts := domain.HoldFacts{Reason: r.HoldReason, HasTicket: r.HoldTicket != "", Note: r.HoldNote}
+	if r.TicketFound != "" {
+		facts.TicketTitle = r.TicketTitle
 	}
 	if r.HoldOccasion != "" && r.OccasionFound != "" {
-		text += fmt.Sprintf(", for «%s» only", r.OccasionTitle)
+		facts.OccasionTitle = r.OccasionTitle
 	}
-	if until, err := types.ParseDateTime(r.HoldUntil); err == nil && !until.IsZero() {
-		text += ", until " + until.Time().Format("2006-01-02")
-	} else {
-		text += ", until lifted"
+	if until, err := types.ParseDateTime(r.HoldUntil); err == nil {
+		facts.Until = until.Time()
 	}
-	return text
+	return domain.WordHold(facts)
 }
 
 // occasionJSON is the occasion as the worklist and stats show it.
@@ -717,17 +709,6 @@ func parseTags(raw string) []string {
 		return []string{}
 	}
 	return tags
-}
-
-// occurrenceRule converts an occasions record for the occurrence package.
-func occurrenceRule(occasion *core.Record) occurrence.Occasion {
-	return occurrence.Occasion{
-		Repeat:   occasion.GetString("repeat"),
-		Trigger:  occasion.GetString("trigger"),
-		Starts:   occasion.GetDateTime("starts").Time(),
-		Ends:     occasion.GetDateTime("ends").Time(),
-		Archived: occasion.GetBool("archived"),
-	}
 }
 
 func dateOnly(t time.Time) time.Time {

@@ -382,6 +382,39 @@ func TestWorklistStates(t *testing.T) {
 	})
 }
 
+// TestWorklistHoldTextIsDomains: every shape of hold (ticket, note,
+// occasion, until) reads the same in a worklist row as in the hooks'
+// refusals (domain.DescribeHold).
+func TestWorklistHoldTextIsDomains(t *testing.T) {
+	runCalls(t, []call{{name: "held rows", user: PM1, url: worklistURL(OccStandard, "state=held"), status: 200,
+		before: func(t testing.TB, app *tests.TestApp) {
+			until := time.Now().AddDate(0, 0, 30).UTC().Format("2006-01-02") + " 12:00:00.000Z"
+			for i, hold := range []map[string]any{
+				{"reason": "requested", "note": "Call in spring", "until": until},
+				{"reason": "declined", "note": "No", "occasion": OccStandard},
+				{"reason": "other"},
+			} {
+				hold["client"] = create(t, app, "clients", map[string]any{"name": fmt.Sprintf("Held %d", i), "point": P1})
+				create(t, app, "holds", hold)
+			}
+		},
+		check: func(t testing.TB, app *tests.TestApp, body []byte) {
+			page := decode[worklistPage](t, body)
+			if len(page.Items) != 4 { // three here and C1b's ticket
+				t.Fatalf("held rows %v, want 4", page.ids())
+			}
+			for _, item := range page.Items {
+				hold, err := app.FindRecordById("holds", item.Hold.Id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := domain.DescribeHold(app, hold); item.Hold.Text != want {
+					t.Errorf("%s: hold text %q, domain.DescribeHold says %q", item.Client.Name, item.Hold.Text, want)
+				}
+			}
+		}}})
+}
+
 // TestWorklistHolds covers holds for one occasion only and expired holds.
 func TestWorklistHolds(t *testing.T) {
 	var client string

@@ -66,7 +66,7 @@ type Status struct {
 	Level     Level
 	Mandatory int  // done mandatory touches with At after now-365d
 	Standard  int  // done standard touches with At after now-365d
-	RatioMet  bool // Standard >= StandardPerMandatory*Mandatory; true when Mandatory == 0
+	RatioMet  bool // see RatioMet
 }
 
 // Evaluate computes the cadence status at now from the client's done
@@ -93,12 +93,29 @@ func Evaluate(now time.Time, touches []Touch, r Rule) Status {
 		s.DaysSince = max(int(now.Sub(s.LastTouch)/(24*time.Hour)), 0)
 	}
 	s.Level = LevelFor(s.DaysSince, s.Interval)
-	ratio := r.StandardPerMandatory
-	if ratio <= 0 {
-		ratio = DefaultStandardPerMandatory
-	}
-	s.RatioMet = s.Mandatory == 0 || float64(s.Standard) >= ratio*float64(s.Mandatory)
+	s.RatioMet = RatioMet(s.Standard, s.Mandatory, r.PerMandatory())
 	return s
+}
+
+// PerMandatory is the rule's standard touches per mandatory one, with the
+// default when it is unset.
+func (r Rule) PerMandatory() float64 {
+	if r.StandardPerMandatory <= 0 {
+		return DefaultStandardPerMandatory
+	}
+	return r.StandardPerMandatory
+}
+
+// RatioMet reports whether a client's standard and mandatory touches of
+// the last year meet perMandatory standard touches per mandatory one. With
+// no touches there is nothing that meets it (SPEC §6: never "met" with no
+// touches); standard touches alone do. Evaluate and the Due route, which
+// counts touches in SQL, both decide with it.
+func RatioMet(standard, mandatory int, perMandatory float64) bool {
+	if standard+mandatory == 0 {
+		return false
+	}
+	return float64(standard) >= perMandatory*float64(mandatory)
 }
 
 // LevelFor maps whole days since the last touch to a level against interval

@@ -50,14 +50,15 @@ func TestEvaluate(t *testing.T) {
 		rule    Rule
 		want    Status
 	}{
+		// SPEC §6: the ratio is never "met" with no touches
 		{"never touched", nil, Rule{IntervalDays: 30},
-			Status{DaysSince: -1, Interval: 30, Level: Overdue, RatioMet: true}},
+			Status{DaysSince: -1, Interval: 30, Level: Overdue, RatioMet: false}},
 		{"days are floored", []Touch{s(ago(20, 23*time.Hour))}, Rule{IntervalDays: 14},
 			Status{LastTouch: ago(20, 23*time.Hour), DaysSince: 20, Interval: 14, Level: Due, Standard: 1, RatioMet: true}},
 		{"latest touch of any kind, unsorted", []Touch{s(ago(40, 0)), m(ago(3, 0)), s(ago(10, 0))}, Rule{IntervalDays: 14},
 			Status{LastTouch: ago(3, 0), DaysSince: 3, Interval: 14, Level: OK, Mandatory: 1, Standard: 2, RatioMet: true}},
 		{"old touch resets the timer but is not counted", []Touch{m(ago(400, 0))}, Rule{IntervalDays: 90},
-			Status{LastTouch: ago(400, 0), DaysSince: 400, Interval: 90, Level: Overdue, RatioMet: true}},
+			Status{LastTouch: ago(400, 0), DaysSince: 400, Interval: 90, Level: Overdue, RatioMet: false}},
 		{"exactly 365 days is not counted", []Touch{m(ago(365, 0)), s(ago(365, -time.Second))}, Rule{IntervalDays: 60},
 			Status{LastTouch: ago(365, -time.Second), DaysSince: 364, Interval: 60, Level: Overdue, Standard: 1, RatioMet: true}},
 		{"ratio met with default 2", []Touch{m(ago(1, 0)), m(ago(2, 0)), s(ago(3, 0)), s(ago(4, 0)), s(ago(5, 0)), s(ago(6, 0))}, Rule{IntervalDays: 30},
@@ -75,7 +76,7 @@ func TestEvaluate(t *testing.T) {
 		{"interval 0 is 1", []Touch{s(ago(1, 0))}, Rule{},
 			Status{LastTouch: ago(1, 0), DaysSince: 1, Interval: 1, Level: Due, Standard: 1, RatioMet: true}},
 		{"unknown kind resets timer only", []Touch{{At: ago(2, 0), Kind: "other"}}, Rule{IntervalDays: 30},
-			Status{LastTouch: ago(2, 0), DaysSince: 2, Interval: 30, Level: OK, RatioMet: true}},
+			Status{LastTouch: ago(2, 0), DaysSince: 2, Interval: 30, Level: OK, RatioMet: false}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,5 +84,19 @@ func TestEvaluate(t *testing.T) {
 				t.Errorf("Evaluate =\n %+v\nwant\n %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestRatioMetNeedsTouches: with no counted touches there is nothing to
+// meet (SPEC §6), whatever the rule; standard touches alone meet it.
+func TestRatioMetNeedsTouches(t *testing.T) {
+	now := time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
+	for _, rule := range []Rule{{}, {IntervalDays: 30, StandardPerMandatory: 0.5}, {IntervalDays: 30, StandardPerMandatory: 3}} {
+		if s := Evaluate(now, nil, rule); s.RatioMet {
+			t.Errorf("no touches, rule %+v: RatioMet = true, want false", rule)
+		}
+	}
+	if s := Evaluate(now, []Touch{{At: now.Add(-time.Hour), Kind: "standard"}}, Rule{IntervalDays: 30}); !s.RatioMet {
+		t.Errorf("one standard touch: RatioMet = false, want true")
 	}
 }

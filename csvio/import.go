@@ -15,6 +15,8 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
+
+	"touchbase/domain"
 )
 
 // Limits of one import: a wrong file (a database dump, a whole year of
@@ -238,7 +240,7 @@ type clientImport struct {
 	// columns are the header's column names by position; "" is a column
 	// without a name, ignored as long as its cells are empty
 	columns  []string
-	points   map[string][]*core.Record // folded name → points
+	points   map[string][]*core.Record // domain.FoldName of the name → points
 	managers map[string]string         // folded email → user id; "" = no such user
 	selects  map[string][]string       // select field → allowed values
 }
@@ -277,7 +279,7 @@ func newClientImport(app core.App, text string) (*clientImport, []Problem, error
 	}
 	imp.points = map[string][]*core.Record{}
 	for _, p := range points {
-		key := fold(p.GetString("name"))
+		key := domain.FoldName(p.GetString("name"))
 		imp.points[key] = append(imp.points[key], p)
 	}
 
@@ -434,7 +436,9 @@ func (imp *clientImport) build(row csvRow) (*core.Record, []Problem) {
 		}
 		switch column {
 		case "point":
-			points := imp.points[fold(value)]
+			// the rule that keeps point names unique decides which
+			// point a name means: "орел" is the point "Орёл"
+			points := imp.points[domain.FoldName(value)]
 			switch len(points) {
 			case 1:
 				record.Set("point", points[0].Id)
@@ -615,7 +619,8 @@ func columnIndex(field string) int {
 	return len(ClientColumns)
 }
 
-// fold is the case-insensitive key of a name or email, for any script.
+// fold is the case-insensitive key of a column name or an email (point
+// names fold with domain.FoldName, which also reads ё as е).
 func fold(s string) string {
 	return strings.ToLower(strings.TrimSpace(s))
 }

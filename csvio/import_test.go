@@ -350,3 +350,30 @@ func (b endless) Read(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// TestImportFindsPointsLikeTheUniqueRule: a point name in the file is
+// compared the way point names are kept unique (domain.FoldName: case and
+// ё/е do not matter), so "орел" and "ОРЁЛ" both find the point "Орёл", the
+// name that refuses "Орел" as a duplicate.
+func TestImportFindsPointsLikeTheUniqueRule(t *testing.T) {
+	app := testapp.New(t)
+	orel := saveRecord(t, app, "points", map[string]any{"name": "Орёл", "timezone": "Europe/Moscow"})
+	points, err := app.FindCollectionByNameOrId("points")
+	if err != nil {
+		t.Fatal(err)
+	}
+	twin := core.NewRecord(points)
+	twin.Set("name", "Орел")
+	if err := app.Save(twin); err == nil {
+		t.Fatal(`"Орел" was saved next to "Орёл"; the unique rule should refuse it`)
+	}
+
+	file := "name,point\nFirst,орел\nSecond,ОРЁЛ\nThird, Орел \n"
+	report, err := csvio.ImportClients(app, strings.NewReader(file))
+	if err != nil {
+		t.Fatalf("import: %v\n%s", err, report.String())
+	}
+	for _, name := range []string{"First", "Second", "Third"} {
+		assertFields(t, findClient(t, app, name), map[string]string{"point": orel.Id})
+	}
+}

@@ -29,19 +29,14 @@ const Password = "touchbase-demo"
 // dir has no superuser yet.
 const SuperuserEmail = "admin@touchbase.demo"
 
-// URLs printed with the credentials: the default address of `serve`.
-const (
-	PageURL      = "http://127.0.0.1:8090/"
-	DashboardURL = "http://127.0.0.1:8090/_/"
-)
-
 // randomSeed makes the generated data reproducible.
 const randomSeed = 20261124
 
 // SeedIfEmpty fills the data set when the app has no points yet and prints
-// the staff credentials to out; on a non-empty data dir it prints one line
-// saying the demo was skipped and returns nil.
-func SeedIfEmpty(app core.App, out io.Writer) error {
+// the staff credentials to out, with links to baseURL (see BaseURL; ""
+// is DefaultBaseURL); on a non-empty data dir it prints one line saying the
+// demo was skipped and returns nil.
+func SeedIfEmpty(app core.App, out io.Writer, baseURL string) error {
 	if out == nil {
 		out = io.Discard
 	}
@@ -53,15 +48,19 @@ func SeedIfEmpty(app core.App, out io.Writer) error {
 		fmt.Fprintf(out, "Touchbase demo skipped: the data dir already has %d point(s); the demo only fills an empty data dir.\n", total)
 		return nil
 	}
-	return Seed(app, out)
+	return Seed(app, out, baseURL)
 }
 
 // Seed always adds the demo data, in one transaction, and prints the
-// addresses and credentials to out. On a data dir that already holds the
-// demo it fails on the unique point names and e-mails, changing nothing.
-func Seed(app core.App, out io.Writer) error {
+// addresses (under baseURL, "" = DefaultBaseURL) and credentials to out. On
+// a data dir that already holds the demo it fails on the unique point
+// names and e-mails, changing nothing.
+func Seed(app core.App, out io.Writer, baseURL string) error {
 	if out == nil {
 		out = io.Discard
+	}
+	if baseURL == "" {
+		baseURL = DefaultBaseURL
 	}
 	started := time.Now()
 
@@ -77,13 +76,14 @@ func Seed(app core.App, out io.Writer) error {
 		return fmt.Errorf("demo: %w", err)
 	}
 
-	s.printReport(app, out, time.Since(started))
+	s.printReport(app, out, strings.TrimSuffix(baseURL, "/"), time.Since(started))
 	return nil
 }
 
-// printReport writes the addresses, the credentials table and the size of
-// the data set.
-func (s *seeder) printReport(app core.App, out io.Writer, took time.Duration) {
+// printReport writes the addresses under baseURL, the credentials table
+// and the size of the data set.
+func (s *seeder) printReport(app core.App, out io.Writer, baseURL string, took time.Duration) {
+	pageURL, dashboardURL := baseURL+"/", baseURL+"/_/"
 	fmt.Fprintf(out, "\nTouchbase demo data set created in %s.\n", took.Round(time.Millisecond))
 	var sizes []string
 	for _, name := range []string{"points", "users", "clients", "occasions", "touches", "comments", "tickets", "holds"} {
@@ -93,8 +93,8 @@ func (s *seeder) printReport(app core.App, out io.Writer, took time.Duration) {
 		}
 	}
 	fmt.Fprintf(out, "  %s\n\n", strings.Join(sizes, ", "))
-	fmt.Fprintf(out, "  Manager page: %s\n", PageURL)
-	fmt.Fprintf(out, "  Dashboard:    %s\n\n", DashboardURL)
+	fmt.Fprintf(out, "  Manager page: %s\n", pageURL)
+	fmt.Fprintf(out, "  Dashboard:    %s\n\n", dashboardURL)
 
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "  EMAIL\tPASSWORD\tROLE\tPOINT")
@@ -106,7 +106,7 @@ func (s *seeder) printReport(app core.App, out io.Writer, took time.Duration) {
 		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\n", st.email, Password, st.role, point)
 	}
 	if s.superuserCreated {
-		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\n", SuperuserEmail, Password, "superuser", "dashboard "+DashboardURL)
+		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\n", SuperuserEmail, Password, "superuser", "dashboard "+dashboardURL)
 	}
 	w.Flush()
 	if !s.superuserCreated {

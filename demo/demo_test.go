@@ -56,7 +56,9 @@ func TestSeedIfEmpty(t *testing.T) {
 
 	var out bytes.Buffer
 	started := time.Now()
-	if err := demo.SeedIfEmpty(app, &out); err != nil {
+	// served on another address than the default (serve --http 192.0.2.10:9000)
+	const base = "http://192.0.2.10:9000"
+	if err := demo.SeedIfEmpty(app, &out, base); err != nil {
 		t.Fatalf("SeedIfEmpty: %v\n%s", err, out.String())
 	}
 	t.Logf("seeded in %s\n%s", time.Since(started), out.String())
@@ -84,12 +86,15 @@ func TestSeedIfEmpty(t *testing.T) {
 
 	// the printed block: addresses and every credential
 	text := out.String()
-	for _, want := range []string{demo.PageURL, demo.DashboardURL, demo.Password, demo.SuperuserEmail,
+	for _, want := range []string{"Manager page: " + base + "/\n", "Dashboard:    " + base + "/_/\n", "dashboard " + base + "/_/", demo.Password, demo.SuperuserEmail,
 		"service@touchbase.demo", "olga@touchbase.demo", "ivan@touchbase.demo", "anna@touchbase.demo",
 		"james@touchbase.demo", "emma@touchbase.demo", "service_manager", "point_manager", "Москва — Центр", "London"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q", want)
 		}
+	}
+	if strings.Contains(text, "8090") {
+		t.Errorf("output links to the default address, not %s:\n%s", base, text)
 	}
 
 	// staff: the demo password works, roles and points are set
@@ -246,7 +251,7 @@ func TestSeedIfEmpty(t *testing.T) {
 
 	// a second run changes nothing
 	out.Reset()
-	if err := demo.SeedIfEmpty(app, &out); err != nil {
+	if err := demo.SeedIfEmpty(app, &out, ""); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "skipped") || strings.Count(out.String(), "\n") != 1 {
@@ -262,7 +267,7 @@ func TestSeedIfEmpty(t *testing.T) {
 func TestSeedIsReproducible(t *testing.T) {
 	names := func() []string {
 		app := newApp(t)
-		if err := demo.Seed(app, nil); err != nil {
+		if err := demo.Seed(app, nil, ""); err != nil {
 			t.Fatal(err)
 		}
 		var out []string

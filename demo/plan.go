@@ -7,6 +7,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"touchbase/domain"
 	"touchbase/fake"
 	"touchbase/occurrence"
 )
@@ -272,16 +273,8 @@ func targets(occasion *core.Record, c *demoClient) bool {
 // never ahead of it), and reports whether the occasion was active for the
 // client on that local day.
 func (s *seeder) touchMoment(occasion *core.Record, c *demoClient, spread int) (time.Time, bool) {
-	o := occurrence.Occasion{
-		Repeat:  occasion.GetString("repeat"),
-		Trigger: occasion.GetString("trigger"),
-		Starts:  occasion.GetDateTime("starts").Time(),
-		Ends:    occasion.GetDateTime("ends").Time(),
-	}
-	cl := occurrence.Client{
-		Birthday: c.record.GetDateTime("contact_birthday").Time(),
-		Since:    c.record.GetDateTime("since").Time(),
-	}
+	o := domain.OccasionRule(occasion)
+	cl := domain.ClientDates(c.record)
 	tz := c.point.spec.timezone
 	today := occurrence.Today(s.now, tz)
 	oc := occurrence.For(o, cl, today)

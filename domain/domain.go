@@ -50,13 +50,20 @@ func ScopeError(field, message string) *router.ApiError {
 	})
 }
 
-// NormalizeSearch folds text for case-insensitive search in any script:
-// SQLite's LIKE folds only ASCII, so clients keep a lower-cased copy of
-// their name and contact (with ё as е) in the hidden "search" column, and
-// queries are normalised the same way.
-func NormalizeSearch(s string) string {
+// FoldName is the key under which names are compared in any script:
+// trimmed, lower-cased, ё read as е. SQLite's NOCASE and LIKE fold only
+// ASCII, so everything that matches names (unique point names, the
+// importer's point lookup, search) folds them here, once.
+func FoldName(s string) string {
 	s = strings.ToLower(strings.TrimSpace(s))
 	return strings.ReplaceAll(s, "ё", "е")
+}
+
+// NormalizeSearch folds text for case-insensitive search in any script
+// (FoldName): clients keep a folded copy of their name and contact in the
+// hidden "search" column, and queries are folded the same way.
+func NormalizeSearch(s string) string {
+	return FoldName(s)
 }
 
 // DBTime formats t the way PocketBase stores dates, for comparisons in SQL.
@@ -78,24 +85,56 @@ func ActiveHold(app core.App, clientId, occasionId string, now time.Time) (*core
 	return holds[0], nil
 }
 
-// DescribeHold states a hold for a person: its reason, the ticket or note,
-// and until when.
+// DescribeHold states a hold for a person (WordHold), looking up the titles
+// of its ticket and occasion.
 func DescribeHold(app core.App, hold *core.Record) string {
-	text := "reason: " + hold.GetString("reason")
-	if id := hold.GetString("ticket"); id != "" {
-		if ticket, err := app.FindRecordById("tickets", id); err == nil {
-			text += fmt.Sprintf(", open ticket «%s»", ticket.GetString("title"))
+	facts := HoldFacts{
+		Reason:    hold.GetString("reason"),
+		HasTicket: hold.GetString("ticket") != "",
+		Note:      hold.GetString("note"),
+		Until:     hold.GetDateTime("until").Time(),
+	}
+	if facts.HasTicket {
+		if ticket, err := app.FindRecordById("tickets", hold.GetString("ticket")); err == nil {
+			facts.TicketTitle = ticket.GetString("title")
 		}
-	} else if note := hold.GetString("note"); note != "" {
-		text += ", " + note
 	}
 	if id := hold.GetString("occasion"); id != "" {
 		if occasion, err := app.FindRecordById("occasions", id); err == nil {
-			text += fmt.Sprintf(", for «%s» only", occasion.GetString("title"))
+			facts.OccasionTitle = occasion.GetString("title")
 		}
 	}
-	if until := hold.GetDateTime("until"); !until.IsZero() {
-		text += ", until " + until.Time().Format("2006-01-02")
+	return WordHold(facts)
+}
+
+// HoldFacts are what the wording of a hold says, gathered by the caller
+// (from records or from a joined row).
+type HoldFacts struct {
+	Reason        string
+	HasTicket     bool   // the hold names a ticket; its note is then left out
+	TicketTitle   string // "" when the ticket is not found
+	Note          string
+	OccasionTitle string    // "" for a hold on every occasion (or one not found)
+	Until         time.Time // zero = until lifted
+}
+
+// WordHold states a hold for a person: its reason, the open ticket or the
+// note, the occasion it is limited to, and until when. It is the one
+// wording of the hooks' refusals and the worklist rows.
+func WordHold(h HoldFacts) string {
+	text := "reason: " + h.Reason
+	if h.HasTicket {
+		if h.TicketTitle != "" {
+			text += fmt.Sprintf(", open ticket «%s»", h.TicketTitle)
+		}
+	} else if h.Note != "" {
+		text += ", " + h.Note
+	}
+	if h.OccasionTitle != "" {
+		text += fmt.Sprintf(", for «%s» only", h.OccasionTitle)
+	}
+	if !h.Until.IsZero() {
+		text += ", until " + h.Until.UTC().Format(time.DateOnly)
 	} else {
 		text += ", until lifted"
 	}

@@ -43,15 +43,16 @@ func bindPoints(app core.App) {
 }
 
 // refuseSameName keeps point names unique in any script: the unique index
-// folds only ASCII case, so "Москва" and "МОСКВА" would both pass it.
+// folds only ASCII case, so "Москва" and "МОСКВА" would both pass it. The
+// importer finds points by the same domain.FoldName.
 func refuseSameName(app core.App, point *core.Record) error {
 	points, err := app.FindAllRecords("points")
 	if err != nil {
 		return err
 	}
-	name := domain.NormalizeSearch(point.GetString("name"))
+	name := domain.FoldName(point.GetString("name"))
 	for _, other := range points {
-		if other.Id != point.Id && domain.NormalizeSearch(other.GetString("name")) == name {
+		if other.Id != point.Id && domain.FoldName(other.GetString("name")) == name {
 			return fieldError("name", "validation_not_unique", "A point named "+other.GetString("name")+" already exists.")
 		}
 	}

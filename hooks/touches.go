@@ -88,7 +88,7 @@ func onTouchCreate(e *core.RecordEvent) error {
 		return err
 	}
 
-	occ := occurrence.For(t.occasionDates(), t.clientDates(), occurrence.Today(at, t.timezone()))
+	occ := occurrence.For(domain.OccasionRule(t.occasion), domain.ClientDates(t.client), occurrence.Today(at, t.timezone()))
 	e.Record.Set("period", occ.Period)
 
 	if err := refuseDuplicate(e.App, t, occ.Period); err != nil {
@@ -138,28 +138,6 @@ func loadTouchContext(app core.App, touch *core.Record) (*touchContext, error) {
 
 func (t *touchContext) timezone() string {
 	return t.point.GetString("timezone")
-}
-
-func (t *touchContext) occasionDates() occurrence.Occasion {
-	return occurrenceOf(t.occasion)
-}
-
-func (t *touchContext) clientDates() occurrence.Client {
-	return occurrence.Client{
-		Birthday: t.client.GetDateTime("contact_birthday").Time(),
-		Since:    t.client.GetDateTime("since").Time(),
-	}
-}
-
-// occurrenceOf converts an occasions record for the occurrence package.
-func occurrenceOf(occasion *core.Record) occurrence.Occasion {
-	return occurrence.Occasion{
-		Repeat:   occasion.GetString("repeat"),
-		Trigger:  occasion.GetString("trigger"),
-		Starts:   occasion.GetDateTime("starts").Time(),
-		Ends:     occasion.GetDateTime("ends").Time(),
-		Archived: occasion.GetBool("archived"),
-	}
 }
 
 // touchTime is the moment a touch was made: its created date once saved,

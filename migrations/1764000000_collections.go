@@ -9,20 +9,22 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"touchbase/access"
+	"touchbase/domain"
 )
 
-// Values of the select fields, shared with the hooks through the schema.
+// Values of the select fields: the lists in package domain, which the
+// routes' filters check query values against too.
 var (
-	roles          = []string{"service_manager", "point_manager"}
-	segments       = []string{"A+", "A", "B", "C", "D"}
-	stages         = []string{"prospect", "new", "regular", "sleeping", "lost"}
-	channels       = []string{"telegram", "whatsapp", "email", "phone", "meeting", "other"}
-	kinds          = []string{"mandatory", "standard"}
-	categories     = []string{"greeting", "content", "news", "notice", "idea", "advice", "question", "promo", "event", "other"}
-	touchStatuses  = []string{"done", "skipped"}
-	commentKinds   = []string{"manual", "touch", "system"}
-	ticketStatuses = []string{"open", "resolved"}
-	holdReasons    = []string{"ticket", "declined", "bought", "requested", "other"}
+	roles          = domain.Roles
+	segments       = domain.Segments
+	stages         = domain.Stages
+	channels       = domain.Channels
+	kinds          = domain.OccasionKinds
+	categories     = domain.Categories
+	touchStatuses  = domain.TouchStatuses
+	commentKinds   = domain.CommentKinds
+	ticketStatuses = domain.TicketStatuses
+	holdReasons    = domain.HoldReasons
 )
 
 // Default rhythm per segment (SPEC §1: A+ and A more often than C and D).
@@ -100,8 +102,8 @@ func createCollections(app core.App) error {
 		&core.SelectField{Name: "category", MaxSelect: 1, Values: categories},
 		&core.DateField{Name: "starts", Help: "First day the occasion is active (for yearly ones: the date each year)."},
 		&core.DateField{Name: "ends", Help: "Last day the occasion is active; after it the occasion leaves worklists."},
-		&core.SelectField{Name: "repeat", MaxSelect: 1, Values: []string{"none", "yearly"}},
-		&core.SelectField{Name: "trigger", MaxSelect: 1, Values: []string{"none", "birthday", "anniversary"}, Help: "Personal occasion: the date comes from each client's birthday / since."},
+		&core.SelectField{Name: "repeat", MaxSelect: 1, Values: domain.Repeats},
+		&core.SelectField{Name: "trigger", MaxSelect: 1, Values: domain.Triggers, Help: "Personal occasion: the date comes from each client's birthday / since."},
 		&core.SelectField{Name: "segments", MaxSelect: len(segments), Values: segments, Help: "Target segments; empty = all."},
 		&core.RelationField{Name: "points", MaxSelect: 999, CollectionId: points.Id, Help: "Target points; empty = all."},
 		&core.BoolField{Name: "archived", Help: "Archived occasions leave every list but keep their history."},

@@ -1,0 +1,23 @@
+package domain
+
+// Values of the select fields (SPEC §3), written once: the collections
+// migration builds the schema from them and the routes' filters check
+// query values against them. Changing one later still needs a migration of
+// its own for existing data dirs.
+var (
+	Roles          = []string{RoleServiceManager, RolePointManager} // users.role
+	Segments       = []string{"A+", "A", "B", "C", "D"}             // clients.segment, occasions.segments, cadences.segment
+	Stages         = []string{"prospect", "new", "regular", "sleeping", StageLost}
+	Channels       = []string{"telegram", "whatsapp", "email", "phone", "meeting", "other"} // clients.channel, touches.channel
+	OccasionKinds  = []string{"mandatory", "standard"}                                      // occasions.kind
+	Categories     = []string{"greeting", "content", "news", "notice", "idea", "advice", "question", "promo", "event", "other"}
+	Repeats        = []string{"none", "yearly"}                                     // occasions.repeat
+	Triggers       = []string{"none", "birthday", "anniversary"}                    // occasions.trigger
+	TouchStatuses  = []string{"done", "skipped"}                                    // touches.status
+	CommentKinds   = []string{"manual", "touch", "system"}                          // comments.kind
+	TicketStatuses = []string{"open", "resolved"}                                   // tickets.status
+	HoldReasons    = []string{"ticket", "declined", "bought", "requested", "other"} // holds.reason
+)
+
+// StageLost is the stage of clients the lists leave out unless asked for.
+const StageLost = "lost"
