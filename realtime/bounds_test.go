@@ -13,9 +13,8 @@ import (
 )
 
 // TestSubscriptionFloodCannotSlowOthers: a point manager opens as many
-// connections and subscriptions with options as they can (the attack
-// without bounds: 3 connections × 1,000 subscriptions turned a 5 ms
-// comment create into 1.24 s). Past the bounds they get a 4xx; within
+// connections and subscriptions with options as they can. Past the
+// bounds they get a 4xx; within
 // them, another point's writes stay within twice their latency without
 // the attack (a ratio measured in this run, not a wall-clock limit).
 func TestSubscriptionFloodCannotSlowOthers(t *testing.T) {
