@@ -19,8 +19,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"touchbase/demo"
-	"touchbase/hooks"
 	_ "touchbase/migrations"
+	"touchbase/server"
 )
 
 //go:embed all:pb_public
@@ -40,7 +40,7 @@ func main() {
 		Automigrate:  false, // the schema lives in Go migrations written by hand
 	})
 
-	hooks.Register(app)
+	server.BindAppHooks(app)
 
 	app.RootCmd.AddCommand(demoCommand(app))
 	app.RootCmd.AddCommand(importCommand(app))

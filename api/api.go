@@ -15,8 +15,8 @@ import (
 	"touchbase/domain"
 )
 
-// Register binds the routes to app's router when it serves.
-func Register(app core.App) {
+// Bind adds the routes to app's router when it serves.
+func Bind(app core.App) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/touchbase")
 		g.Bind(apis.RequireAuth())

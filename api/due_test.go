@@ -10,7 +10,7 @@ import (
 
 	"touchbase/cadence"
 	"touchbase/domain"
-	. "touchbase/testapp"
+	. "touchbase/internal/testapp"
 )
 
 // duePage is the due JSON as a client reads it.

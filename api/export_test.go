@@ -10,7 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
-	"touchbase/testapp"
+	"touchbase/internal/testapp"
 )
 
 const exportURL = "/api/touchbase/export/touches.csv"

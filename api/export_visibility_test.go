@@ -10,7 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
-	"touchbase/testapp"
+	"touchbase/internal/testapp"
 )
 
 // Touches seedHostile adds, besides T1, T2 and a touch of PM1b's on C1c.

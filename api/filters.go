@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"touchbase/access"
 	"touchbase/domain"
 )
 
@@ -108,7 +109,7 @@ func parseClientFilter(e *core.RequestEvent) (*clientFilter, error) {
 		// another point's staff read as unknown, so the answer does not
 		// tell a point manager which user ids exist elsewhere
 		user, err := e.App.FindRecordById("users", manager)
-		if err != nil || !(f.Scope.All() || user.GetString("role") == domain.RoleServiceManager || f.Scope.Allows(user.GetString("point"))) {
+		if err != nil || !(f.Scope.All() || user.GetString("role") == access.RoleServiceManager || f.Scope.Allows(user.GetString("point"))) {
 			return nil, paramError("manager", "validation_unknown_manager", "names no user.")
 		}
 		f.Manager = manager

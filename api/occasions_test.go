@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"testing"
 
-	. "touchbase/testapp"
+	. "touchbase/internal/testapp"
 )
 
 type occasionsPage struct {

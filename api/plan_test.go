@@ -11,8 +11,8 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	. "touchbase/internal/testapp"
 	"touchbase/occurrence"
-	. "touchbase/testapp"
 )
 
 // planResponse mirrors the JSON of GET /api/touchbase/plan.

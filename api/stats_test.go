@@ -7,7 +7,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/tests"
 
-	. "touchbase/testapp"
+	. "touchbase/internal/testapp"
 )
 
 // coverage is one counts object of the stats JSON.

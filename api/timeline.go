@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/list"
 
+	"touchbase/access"
 	"touchbase/domain"
 )
 
@@ -329,7 +330,7 @@ func timelineAuthors(app core.App, scope *Scope, ids []string) (map[string]strin
 		return nil, err
 	}
 	for _, u := range users {
-		if scope.All() || u.Role == domain.RoleServiceManager || scope.Allows(u.Point) {
+		if scope.All() || u.Role == access.RoleServiceManager || scope.Allows(u.Point) {
 			names[u.Id] = u.Name
 		}
 	}

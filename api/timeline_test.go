@@ -12,7 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
-	. "touchbase/testapp"
+	. "touchbase/internal/testapp"
 )
 
 // timelineResponse mirrors the JSON of GET /api/touchbase/clients/{id}/timeline.

@@ -7,7 +7,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/tests"
 
-	. "touchbase/testapp"
+	. "touchbase/internal/testapp"
 )
 
 // TestWorklistSkipTotal: skipTotal=1 gives the same page without the

@@ -21,8 +21,8 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	"touchbase/domain"
+	. "touchbase/internal/testapp"
 	"touchbase/occurrence"
-	. "touchbase/testapp"
 )
 
 // call is one GET to a Touchbase route and what must come back: the

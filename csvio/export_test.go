@@ -17,7 +17,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	"touchbase/csvio"
-	"touchbase/testapp"
+	"touchbase/internal/testapp"
 )
 
 const touchHeader = "touch_id,created,period,status,channel,comment," +

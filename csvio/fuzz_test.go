@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"touchbase/csvio"
-	"touchbase/testapp"
+	"touchbase/internal/testapp"
 )
 
 // FuzzImportClients feeds arbitrary bytes to the import: it never panics,

@@ -11,7 +11,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"touchbase/csvio"
-	"touchbase/testapp"
+	"touchbase/internal/testapp"
 )
 
 const knownColumns = "name, point, manager, segment, stage, contact_name, contact_birthday, since, channel, telegram, whatsapp, phone, email, tags, notes"

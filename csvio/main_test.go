@@ -3,7 +3,7 @@ package csvio_test
 import (
 	"testing"
 
-	"touchbase/testapp"
+	"touchbase/internal/testapp"
 )
 
 func TestMain(m *testing.M) { testapp.Main(m) }

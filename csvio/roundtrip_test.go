@@ -9,7 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"touchbase/csvio"
-	"touchbase/testapp"
+	"touchbase/internal/testapp"
 )
 
 // TestCSVClientsRoundTrip exports the clients of one app and imports the

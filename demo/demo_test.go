@@ -11,8 +11,8 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	"touchbase/demo"
-	"touchbase/hooks"
 	_ "touchbase/migrations"
+	"touchbase/server"
 	"touchbase/tmpl"
 )
 
@@ -24,7 +24,7 @@ func newApp(t *testing.T) *tests.TestApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hooks.Register(app)
+	server.BindAppHooks(app)
 	t.Cleanup(app.Cleanup)
 	return app
 }

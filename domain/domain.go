@@ -1,7 +1,8 @@
-// Package domain holds the small pieces of Touchbase's rules that both the
-// record hooks and the custom routes need: who the caller is, how search
-// text is folded, which hold applies, a point's time zone, and the 400
-// that names a field.
+// Package domain holds the small pieces of Touchbase's rules that the
+// domain packages (clients, touches, holds, …) and the custom routes
+// share: the select values, how names are folded, which hold applies and
+// how it is worded, a point's time zone, the 400 that names a field, and
+// the request-hook steps every write path takes (requests.go).
 package domain
 
 import (
@@ -16,23 +17,6 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 )
-
-// Staff roles (users.role).
-const (
-	RoleServiceManager = "service_manager"
-	RolePointManager   = "point_manager"
-)
-
-// IsStaff reports whether auth is a signed-in Touchbase user (not a
-// superuser, not anonymous).
-func IsStaff(auth *core.Record) bool {
-	return auth != nil && auth.Collection().Name == "users"
-}
-
-// IsServiceManager reports whether auth is a signed-in service manager.
-func IsServiceManager(auth *core.Record) bool {
-	return IsStaff(auth) && auth.GetString("role") == RoleServiceManager
-}
 
 // FieldError is a 400 whose data names the offending field, in
 // PocketBase's error format, so clients can show it next to the input.
@@ -165,4 +149,13 @@ func ServerTimezone() string {
 		}
 	}
 	return "UTC"
+}
+
+// Truncate cuts s to at most n runes, ending with "…" when it cut.
+func Truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }

@@ -8,8 +8,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"touchbase/domain"
+	"touchbase/internal/testapp"
 	"touchbase/occurrence"
-	"touchbase/testapp"
 )
 
 // TestOccurrenceConversions: an occasion record and a client record (or

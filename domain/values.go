@@ -1,12 +1,14 @@
 package domain
 
+import "touchbase/access"
+
 // Values of the select fields (SPEC §3), written once: the collections
 // migration builds the schema from them and the routes' filters check
 // query values against them. Changing one later still needs a migration of
 // its own for existing data dirs.
 var (
-	Roles          = []string{RoleServiceManager, RolePointManager} // users.role
-	Segments       = []string{"A+", "A", "B", "C", "D"}             // clients.segment, occasions.segments, cadences.segment
+	Roles          = []string{access.RoleServiceManager, access.RolePointManager} // users.role
+	Segments       = []string{"A+", "A", "B", "C", "D"}                           // clients.segment, occasions.segments, cadences.segment
 	Stages         = []string{"prospect", "new", "regular", "sleeping", StageLost}
 	Channels       = []string{"telegram", "whatsapp", "email", "phone", "meeting", "other"} // clients.channel, touches.channel
 	OccasionKinds  = []string{"mandatory", "standard"}                                      // occasions.kind

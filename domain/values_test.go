@@ -7,7 +7,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"touchbase/domain"
-	"touchbase/testapp"
+	"touchbase/internal/testapp"
 )
 
 func TestMain(m *testing.M) { testapp.Main(m) }

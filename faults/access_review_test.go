@@ -13,8 +13,8 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 	"github.com/pocketbase/pocketbase/tools/router"
 
+	. "touchbase/internal/testapp"
 	"touchbase/realtime"
-	. "touchbase/testapp"
 )
 
 // The access review (SPEC §2, §4.3, §6): one table decides, for every

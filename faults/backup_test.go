@@ -14,8 +14,8 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 	"github.com/pocketbase/pocketbase/tools/archive"
 
-	"touchbase/hooks"
-	. "touchbase/testapp"
+	. "touchbase/internal/testapp"
+	"touchbase/server"
 )
 
 // TestBackupRestore follows README-backups.md: marks and comments are
@@ -129,7 +129,7 @@ func TestBackupRestore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer served.Cleanup()
-	hooks.Register(served)
+	server.BindAppHooks(served)
 	sh := handler(t, served)
 	for user, want := range map[string]int{SM: len(touchesBefore), PM1: countPoint(t, opened, P1)} {
 		r := do(sh, http.MethodGet, "/api/collections/touches/records?perPage=500", user, "", "")

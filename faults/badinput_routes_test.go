@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	. "touchbase/testapp"
+	. "touchbase/internal/testapp"
 )
 
 // Bad input through the real HTTP API (SPEC §10): every answer is a 4xx

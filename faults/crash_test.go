@@ -23,8 +23,8 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"touchbase/hooks"
 	_ "touchbase/migrations"
+	"touchbase/server"
 )
 
 // The crash test (SPEC §4.1–§4.2): the real binary takes a storm of
@@ -105,7 +105,7 @@ func TestCrashConsistency(t *testing.T) {
 // crashRun fires marks at a fresh server on dir, kills it after killAt
 // acknowledged marks, restarts it and checks the invariants.
 func crashRun(t *testing.T, binary, dir string, tokens map[string]string, marks []crashMark, killAt int) {
-	server := startServer(t, binary, dir)
+	proc := startServer(t, binary, dir)
 
 	type ack struct {
 		mark crashMark
@@ -125,7 +125,7 @@ func crashRun(t *testing.T, binary, dir string, tokens map[string]string, marks 
 	kill := func() {
 		killOnce.Do(func() {
 			killed.Store(true)
-			_ = server.cmd.Process.Signal(syscall.SIGKILL)
+			_ = proc.cmd.Process.Signal(syscall.SIGKILL)
 		})
 	}
 	client := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: crashWorkers}}
@@ -139,7 +139,7 @@ func crashRun(t *testing.T, binary, dir string, tokens map[string]string, marks 
 					return
 				}
 				m := marks[i]
-				status, body, err := post(client, server.url+"/api/collections/touches/records", tokens[m.user], m.body())
+				status, body, err := post(client, proc.url+"/api/collections/touches/records", tokens[m.user], m.body())
 				mu.Lock()
 				switch {
 				case err != nil:
@@ -165,27 +165,27 @@ func crashRun(t *testing.T, binary, dir string, tokens map[string]string, marks 
 	}
 	wg.Wait()
 	kill() // all marks answered before the kill point: kill anyway
-	_ = server.cmd.Wait()
+	_ = proc.cmd.Wait()
 	if t.Failed() {
-		t.Logf("server output:\n%s", server.out.String())
+		t.Logf("server output:\n%s", proc.out.String())
 		return
 	}
 
 	// restart on the same data dir: it must come up and keep refusing
 	// second marks of acknowledged pairs
-	server = startServer(t, binary, dir)
+	proc = startServer(t, binary, dir)
 	if len(acks) == 0 {
 		t.Fatal("no mark was acknowledged")
 	}
 	again := acks[len(acks)/2].mark
 	again.user = crashStaff[0].id
-	status, body, err := post(client, server.url+"/api/collections/touches/records", tokens[again.user], again.body())
+	status, body, err := post(client, proc.url+"/api/collections/touches/records", tokens[again.user], again.body())
 	if err != nil || status != 400 || !bytes.Contains(body, []byte("was already touched for")) {
 		t.Errorf("after the restart, a second mark of an acknowledged pair: %d %s %v", status, body, err)
 	}
-	total := apiTotal(t, client, server.url+"/api/collections/touches/records?perPage=1", tokens[crashSuperuser])
-	_ = server.cmd.Process.Signal(syscall.SIGTERM)
-	_ = server.cmd.Wait()
+	total := apiTotal(t, client, proc.url+"/api/collections/touches/records?perPage=1", tokens[crashSuperuser])
+	_ = proc.cmd.Process.Signal(syscall.SIGTERM)
+	_ = proc.cmd.Wait()
 
 	// the invariants, read straight from the SQLite file
 	db := openDataDir(t, dir)
@@ -391,7 +391,7 @@ func seedCrashDir(t *testing.T, dir string) (map[string]string, map[string][]str
 	if err := app.RunAllMigrations(); err != nil {
 		t.Fatal(err)
 	}
-	hooks.Register(app)
+	server.BindAppHooks(app)
 
 	save := func(collection, id string, fields map[string]any) *core.Record {
 		c, err := app.FindCollectionByNameOrId(collection)
@@ -458,8 +458,8 @@ func seedCrashDir(t *testing.T, dir string) (map[string]string, map[string][]str
 	return tokens, clients, occasions
 }
 
-// server is a running touchbase binary.
-type server struct {
+// process is a running touchbase binary.
+type process struct {
 	cmd *exec.Cmd
 	url string
 	out *bytes.Buffer
@@ -467,7 +467,7 @@ type server struct {
 
 // startServer runs `touchbase serve` on dir and a free loopback port and
 // waits until it answers /api/health.
-func startServer(t *testing.T, binary, dir string) *server {
+func startServer(t *testing.T, binary, dir string) *process {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -476,7 +476,7 @@ func startServer(t *testing.T, binary, dir string) *server {
 	addr := l.Addr().String()
 	l.Close()
 
-	s := &server{url: "http://" + addr, out: &bytes.Buffer{}}
+	s := &process{url: "http://" + addr, out: &bytes.Buffer{}}
 	s.cmd = exec.Command(binary, "serve", "--dir", dir, "--http", addr)
 	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
 	if err := s.cmd.Start(); err != nil {

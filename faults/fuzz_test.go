@@ -11,7 +11,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	. "touchbase/testapp"
+	. "touchbase/internal/testapp"
 )
 
 // FuzzWorklistParams sends fuzzed query strings to the worklist as every

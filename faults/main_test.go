@@ -21,7 +21,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
-	"touchbase/testapp"
+	"touchbase/internal/testapp"
 )
 
 func TestMain(m *testing.M) { testapp.Main(m) }

@@ -13,7 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 	"github.com/pocketbase/pocketbase/tools/hook"
 
-	. "touchbase/testapp"
+	. "touchbase/internal/testapp"
 )
 
 // Races between two point managers of the same point and the service

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"touchbase/internal/testapp"
 	"touchbase/realtime"
-	"touchbase/testapp"
 )
 
 // TestSubscriptionFloodCannotSlowOthers: a point manager opens as many

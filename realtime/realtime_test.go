@@ -11,8 +11,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
+	"touchbase/internal/testapp"
 	"touchbase/realtime"
-	"touchbase/testapp"
 )
 
 func TestMain(m *testing.M) { testapp.Main(m) }

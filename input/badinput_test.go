@@ -1,4 +1,4 @@
-package hooks_test
+package input_test
 
 import (
 	"net/http"
@@ -7,7 +7,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/tests"
 
-	. "touchbase/testapp"
+	. "touchbase/internal/testapp"
 )
 
 // TestBadInput sends what a careless or hostile client would (SPEC §10):

@@ -1,4 +1,4 @@
-package hooks
+package touches
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"touchbase/access"
 	"touchbase/domain"
 	"touchbase/occurrence"
 )
@@ -21,9 +22,9 @@ func checkTouchAllowed(app core.App, t *touchContext, at time.Time) error {
 	if t.author == nil {
 		return nil
 	}
-	if !isServiceManager(t.author) {
+	if !access.IsServiceManager(t.author) {
 		if reason := ineligibility(t, at); reason != "" {
-			return fieldError("occasion", "validation_not_eligible",
+			return domain.FieldError("occasion", "validation_not_eligible",
 				fmt.Sprintf("«%s» cannot be marked for %s: %s.", t.occasion.GetString("title"), t.client.GetString("name"), reason))
 		}
 	}
@@ -60,7 +61,7 @@ func refuseHeld(app core.App, t *touchContext, now time.Time) error {
 	if err != nil || hold == nil {
 		return err
 	}
-	return fieldError("client", "validation_client_held",
+	return domain.FieldError("client", "validation_client_held",
 		fmt.Sprintf("%s is on hold (%s): standard occasions are paused for this client; mandatory touches remain allowed.",
 			t.client.GetString("name"), domain.DescribeHold(app, hold)))
 }

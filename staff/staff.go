@@ -1,4 +1,7 @@
-package hooks
+// Package staff keeps the organisation valid: a point manager has a point,
+// a point has a real time zone and a name no other point has in any
+// script.
+package staff
 
 import (
 	"strings"
@@ -6,8 +9,15 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"touchbase/access"
 	"touchbase/domain"
 )
+
+// Bind adds the staff rules to app: users and points.
+func Bind(app core.App) {
+	bindUsers(app)
+	bindPoints(app)
+}
 
 // bindUsers requires a point for point managers (SPEC §3).
 func bindUsers(app core.App) {
@@ -15,8 +25,8 @@ func bindUsers(app core.App) {
 		if err := e.Next(); err != nil {
 			return err
 		}
-		if e.Record.GetString("role") == domain.RolePointManager && e.Record.GetString("point") == "" {
-			return fieldError("point", "validation_required", "A point manager needs a point.")
+		if e.Record.GetString("role") == access.RolePointManager && e.Record.GetString("point") == "" {
+			return domain.FieldError("point", "validation_required", "A point manager needs a point.")
 		}
 		return nil
 	})
@@ -31,7 +41,7 @@ func bindPoints(app core.App) {
 			tz = domain.ServerTimezone()
 		}
 		if _, err := time.LoadLocation(tz); err != nil || tz == "Local" {
-			return fieldError("timezone", "validation_invalid_timezone",
+			return domain.FieldError("timezone", "validation_invalid_timezone",
 				"Unknown time zone "+tz+"; use an IANA name such as Europe/Moscow.")
 		}
 		e.Record.Set("timezone", tz)
@@ -53,19 +63,8 @@ func refuseSameName(app core.App, point *core.Record) error {
 	name := domain.FoldName(point.GetString("name"))
 	for _, other := range points {
 		if other.Id != point.Id && domain.FoldName(other.GetString("name")) == name {
-			return fieldError("name", "validation_not_unique", "A point named "+other.GetString("name")+" already exists.")
+			return domain.FieldError("name", "validation_not_unique", "A point named "+other.GetString("name")+" already exists.")
 		}
 	}
 	return nil
-}
-
-// bindCadences gives a new cadence the rule of thumb of two standard
-// touches per mandatory one when none is given.
-func bindCadences(app core.App) {
-	app.OnRecordCreate("cadences").BindFunc(func(e *core.RecordEvent) error {
-		if e.Record.GetFloat("standard_per_mandatory") == 0 {
-			e.Record.Set("standard_per_mandatory", 2)
-		}
-		return e.Next()
-	})
 }

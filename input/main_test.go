@@ -1,9 +1,9 @@
-package hooks_test
+package input_test
 
 import (
 	"testing"
 
-	"touchbase/testapp"
+	"touchbase/internal/testapp"
 )
 
 // The role × collection × action table lives in faults/access_review_test.go

@@ -1,4 +1,8 @@
-package hooks
+// Package clients owns the client and their card: the record's own rules
+// (search column, tags, account manager), what a point manager may do to a
+// client of their point, and the card's comments, which only the server
+// writes for touches and system events (SaveServerComment).
+package clients
 
 import (
 	"fmt"
@@ -6,6 +10,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"touchbase/access"
 	"touchbase/domain"
 )
 
@@ -14,6 +19,14 @@ const (
 	maxTags      = 20
 	maxTagLength = 40
 )
+
+// Bind adds the client rules to app: the record, its point scope and its
+// card.
+func Bind(app core.App) {
+	bindClients(app)
+	bindClientScope(app)
+	bindComments(app)
+}
 
 // bindClients keeps the search column in step and validates what the schema
 // alone cannot: the tags list and the account manager's point.
@@ -40,15 +53,15 @@ func validateTags(client *core.Record) error {
 	}
 	var tags []any
 	if err := client.UnmarshalJSONField("tags", &tags); err != nil {
-		return fieldError("tags", "validation_invalid_tags", `Tags must be a JSON list of strings, e.g. ["vip","retail"].`)
+		return domain.FieldError("tags", "validation_invalid_tags", `Tags must be a JSON list of strings, e.g. ["vip","retail"].`)
 	}
 	if len(tags) > maxTags {
-		return fieldError("tags", "validation_invalid_tags", fmt.Sprintf("At most %d tags per client.", maxTags))
+		return domain.FieldError("tags", "validation_invalid_tags", fmt.Sprintf("At most %d tags per client.", maxTags))
 	}
 	for _, tag := range tags {
 		s, ok := tag.(string)
 		if !ok || strings.TrimSpace(s) == "" || len([]rune(s)) > maxTagLength {
-			return fieldError("tags", "validation_invalid_tags",
+			return domain.FieldError("tags", "validation_invalid_tags",
 				fmt.Sprintf("Each tag must be a non-empty text of at most %d characters.", maxTagLength))
 		}
 	}
@@ -64,10 +77,10 @@ func validateManager(app core.App, client *core.Record) error {
 	}
 	manager, err := app.FindRecordById("users", id)
 	if err != nil {
-		return fieldError("manager", "validation_missing_rel_records", "The manager does not exist.")
+		return domain.FieldError("manager", "validation_missing_rel_records", "The manager does not exist.")
 	}
-	if manager.GetString("role") != domain.RoleServiceManager && manager.GetString("point") != client.GetString("point") {
-		return fieldError("manager", "validation_manager_point", "The manager must work at the client's point.")
+	if manager.GetString("role") != access.RoleServiceManager && manager.GetString("point") != client.GetString("point") {
+		return domain.FieldError("manager", "validation_manager_point", "The manager must work at the client's point.")
 	}
 	return nil
 }

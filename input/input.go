@@ -1,4 +1,6 @@
-package hooks
+// Package input answers bad input on PocketBase's record routes with a 400
+// that names the field (SPEC §10) before PocketBase casts it silently.
+package input
 
 import (
 	"fmt"
@@ -6,19 +8,21 @@ import (
 	"strconv"
 	"strings"
 
+	"touchbase/domain"
+
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/search"
 	"github.com/pocketbase/pocketbase/tools/types"
 )
 
-// bindInputChecks refuses body values that PocketBase would otherwise cast
+// Bind refuses body values that PocketBase would otherwise cast
 // quietly (SPEC §10: no silent change): "31.02.1980" into an empty date,
 // "abc" into the number 0, {"a":1} into the text "map[a:1]". Each gets a
 // 400 naming the field.
 //
 // The check is a router middleware because by the time the record request
 // hooks run, PocketBase has already cast the body (the raw text is gone).
-func bindInputChecks(app core.App) {
+func Bind(app core.App) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.BindFunc(refuseUncastable)
 		se.Router.BindFunc(nameListParams)
@@ -43,7 +47,7 @@ func nameListParams(e *core.RequestEvent) error {
 	for _, param := range []string{"page", "perPage"} {
 		if v := query.Get(param); v != "" {
 			if _, err := strconv.Atoi(v); err != nil {
-				return fieldError(param, "validation_invalid_number", fmt.Sprintf("%s: %q is not a whole number.", param, v))
+				return domain.FieldError(param, "validation_invalid_number", fmt.Sprintf("%s: %q is not a whole number.", param, v))
 			}
 		}
 	}
@@ -54,13 +58,13 @@ func nameListParams(e *core.RequestEvent) error {
 	resolver := core.NewRecordFieldResolver(e.App, collection, info, info.HasSuperuserAuth())
 	if filter := query.Get("filter"); filter != "" {
 		if _, err := search.FilterData(filter).BuildExpr(resolver); err != nil {
-			return fieldError("filter", "validation_invalid_filter", "filter: "+err.Error())
+			return domain.FieldError("filter", "validation_invalid_filter", "filter: "+err.Error())
 		}
 	}
 	if sort := query.Get("sort"); sort != "" {
 		for _, field := range search.ParseSortFromString(sort) {
 			if _, err := field.BuildExpr(resolver); err != nil {
-				return fieldError("sort", "validation_invalid_sort", "sort: "+err.Error())
+				return domain.FieldError("sort", "validation_invalid_sort", "sort: "+err.Error())
 			}
 		}
 	}
@@ -84,7 +88,7 @@ func refuseUncastable(e *core.RequestEvent) error {
 		name := field.GetName()
 		if singleValued(field) {
 			if problem := listForSingle(name, info.Body); problem != "" {
-				return fieldError(name, "validation_single_value", problem)
+				return domain.FieldError(name, "validation_single_value", problem)
 			}
 		}
 		value, ok := info.Body[name]
@@ -92,7 +96,7 @@ func refuseUncastable(e *core.RequestEvent) error {
 			continue
 		}
 		if problem := uncastable(field, value); problem != "" {
-			return fieldError(name, "validation_invalid_value", fmt.Sprintf("%s: %s.", name, problem))
+			return domain.FieldError(name, "validation_invalid_value", fmt.Sprintf("%s: %s.", name, problem))
 		}
 	}
 	return e.Next()

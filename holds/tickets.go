@@ -1,31 +1,37 @@
-package hooks
+// Package holds keeps clients out of standard occasions while there is a
+// reason (SPEC §4.5): open tickets hold their client through a linked
+// hold, resolving them lifts it, and holds are validated.
+package holds
 
 import (
 	"errors"
 	"fmt"
 	"time"
 
+	"touchbase/clients"
+	"touchbase/domain"
+
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 )
 
-// bindTickets implements the ticket side of suppression (SPEC §4.5): an
+// Bind implements the ticket side of suppression (SPEC §4.5): an
 // open ticket holds its client out of standard occasions through a linked
 // holds record (reason "ticket"), resolving it lifts the hold, and both
 // moments are written on the client's card as system comments. Like a
 // touch and its comment, the ticket, its hold and its comment commit
 // together.
-func bindTickets(app core.App) {
+func Bind(app core.App) {
 	app.OnRecordCreateRequest("tickets").BindFunc(func(e *core.RecordRequestEvent) error {
-		return inTransaction(e, e.Next)
+		return domain.InTransaction(e, e.Next)
 	})
 	app.OnRecordUpdateRequest("tickets").BindFunc(func(e *core.RecordRequestEvent) error {
-		if err := refuseChanges(e, "client"); err != nil {
+		if err := domain.RefuseChanges(e, "client"); err != nil {
 			return err
 		}
-		return inTransaction(e, func() error {
-			if err := refuseChangedMeanwhile(e, "status"); err != nil {
+		return domain.InTransaction(e, func() error {
+			if err := domain.RefuseChangedMeanwhile(e, "status"); err != nil {
 				return err
 			}
 			return e.Next()
@@ -93,11 +99,11 @@ func holdForTicket(app core.App, ticket *core.Record, what string) error {
 	hold.Set("client", ticket.GetString("client"))
 	hold.Set("reason", "ticket")
 	hold.Set("ticket", ticket.Id)
-	hold.Set("note", truncate(ticket.GetString("title"), 1000))
+	hold.Set("note", domain.Truncate(ticket.GetString("title"), 1000))
 	if err := app.Save(hold); err != nil {
 		return err
 	}
-	return saveServerComment(app, ticket.GetString("client"), "system", "", "",
+	return clients.SaveServerComment(app, ticket.GetString("client"), "system", "", "",
 		fmt.Sprintf("%s: «%s». Standard occasions are paused for this client until it is resolved.", what, ticket.GetString("title")))
 }
 
@@ -112,7 +118,7 @@ func liftTicketHolds(app core.App, ticket *core.Record) error {
 			return err
 		}
 	}
-	return saveServerComment(app, ticket.GetString("client"), "system", "", "",
+	return clients.SaveServerComment(app, ticket.GetString("client"), "system", "", "",
 		fmt.Sprintf("Ticket resolved: «%s». Standard occasions resume.", ticket.GetString("title")))
 }
 
@@ -125,11 +131,11 @@ func onHoldValidate(e *core.RecordEvent) error {
 	if id := e.Record.GetString("ticket"); id != "" {
 		ticket, err := e.App.FindRecordById("tickets", id)
 		if err != nil || ticket.GetString("client") != e.Record.GetString("client") {
-			return fieldError("ticket", "validation_ticket_client", "The ticket must belong to the same client.")
+			return domain.FieldError("ticket", "validation_ticket_client", "The ticket must belong to the same client.")
 		}
 	}
 	if until := e.Record.GetDateTime("until"); !until.IsZero() && e.Record.IsNew() && until.Time().Before(time.Now().AddDate(-1, 0, 0)) {
-		return fieldError("until", "validation_until", "The hold would have ended more than a year ago.")
+		return domain.FieldError("until", "validation_until", "The hold would have ended more than a year ago.")
 	}
 	return nil
 }

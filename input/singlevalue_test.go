@@ -1,4 +1,4 @@
-package hooks_test
+package input_test
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
-	. "touchbase/testapp"
+	. "touchbase/internal/testapp"
 )
 
 // singleValueWriters says, per collection, which staff user may write there,

@@ -21,8 +21,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
-	"touchbase/hooks"
 	_ "touchbase/migrations"
+	"touchbase/server"
 )
 
 // Fixture ids (PocketBase ids are 15 characters of [a-z0-9]).
@@ -87,7 +87,7 @@ func New(t testing.TB) *tests.TestApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hooks.Register(app)
+	server.BindAppHooks(app)
 	t.Cleanup(app.Cleanup)
 	return app
 }
@@ -173,7 +173,7 @@ func buildTemplate() (string, error) {
 	if err := app.RunAllMigrations(); err != nil {
 		return "", err
 	}
-	hooks.Register(app)
+	server.BindAppHooks(app)
 	if err := seed(app); err != nil {
 		return "", fmt.Errorf("seed: %w", err)
 	}

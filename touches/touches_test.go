@@ -1,4 +1,4 @@
-package hooks_test
+package touches_test
 
 import (
 	"errors"
@@ -11,7 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
-	. "touchbase/testapp"
+	. "touchbase/internal/testapp"
 )
 
 const touchesURL = "/api/collections/touches/records"

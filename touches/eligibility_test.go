@@ -1,4 +1,4 @@
-package hooks_test
+package touches_test
 
 import (
 	"net/http"
@@ -9,8 +9,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
+	. "touchbase/internal/testapp"
 	"touchbase/occurrence"
-	. "touchbase/testapp"
 )
 
 // mark is the body of a done touch.

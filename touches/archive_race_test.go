@@ -1,4 +1,4 @@
-package hooks_test
+package touches_test
 
 import (
 	"net/http"
@@ -9,7 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 
-	. "touchbase/testapp"
+	. "touchbase/internal/testapp"
 )
 
 // TestNoMarkAfterArchiveCommits archives an occasion while marks for it

@@ -1,14 +1,15 @@
-package hooks_test
+package access_test
 
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
-	. "touchbase/testapp"
+	. "touchbase/internal/testapp"
 )
 
 // secretClient puts a P2 client named "Secret Corp", managed by the
@@ -287,3 +288,9 @@ func TestServerCommentsAreImmutable(t *testing.T) {
 	}
 	colleague.Test(t)
 }
+
+func body(fields ...string) *strings.Reader {
+	return strings.NewReader("{" + strings.Join(fields, ",") + "}")
+}
+
+func kv(k, v string) string { return `"` + k + `":"` + v + `"` }

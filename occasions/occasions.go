@@ -1,17 +1,20 @@
-package hooks
+// Package occasions validates the reasons to touch a client: their
+// template (SPEC §4.6), window, repeat and trigger.
+package occasions
 
 import (
 	"errors"
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"touchbase/domain"
 	"touchbase/tmpl"
 )
 
-// bindOccasions validates an occasion on save (SPEC §4.6): a template with
+// Bind validates an occasion on save (SPEC §4.6): a template with
 // an unknown placeholder or broken braces is refused with a 400 naming it,
 // and the window must not end before it starts.
-func bindOccasions(app core.App) {
+func Bind(app core.App) {
 	app.OnRecordValidate("occasions").BindFunc(onOccasionValidate)
 }
 
@@ -31,12 +34,12 @@ func onOccasionValidate(e *core.RecordEvent) error {
 
 	var bad *tmpl.Error
 	if err := tmpl.Validate(e.Record.GetString("template")); errors.As(err, &bad) {
-		return fieldError("template", "validation_template", "Template: "+bad.Message)
+		return domain.FieldError("template", "validation_template", "Template: "+bad.Message)
 	}
 
 	starts, ends := e.Record.GetDateTime("starts"), e.Record.GetDateTime("ends")
 	if !starts.IsZero() && !ends.IsZero() && ends.Time().Before(starts.Time()) {
-		return fieldError("ends", "validation_window", "The occasion ends before it starts.")
+		return domain.FieldError("ends", "validation_window", "The occasion ends before it starts.")
 	}
 	return nil
 }

@@ -1,4 +1,10 @@
-package hooks
+// Package touches owns a mark: one path from the API (or the demo, or an
+// import) through one model hook that loads the client, occasion, point
+// and author once, checks eligibility and suppression, sets the period,
+// refuses a duplicate, saves the touch and writes its card comment, all in
+// one transaction; and the status changes that follow, each with its own
+// card comment.
+package touches
 
 import (
 	"errors"
@@ -9,12 +15,14 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"touchbase/access"
+	"touchbase/clients"
 	"touchbase/domain"
 	"touchbase/occurrence"
 )
 
-// bindTouches wires the touch → comment behaviour (SPEC §4.1–§4.2).
-func bindTouches(app core.App) {
+// Bind wires the touch → comment behaviour (SPEC §4.1–§4.5) to app.
+func Bind(app core.App) {
 	app.OnRecordCreateRequest("touches").BindFunc(onTouchCreateRequest)
 	app.OnRecordUpdateRequest("touches").BindFunc(onTouchUpdateRequest)
 	app.OnRecordCreate("touches").BindFunc(onTouchCreate)
@@ -25,34 +33,34 @@ func bindTouches(app core.App) {
 // that the touch and its comment commit together. Everything else about a
 // new touch is onTouchCreate's.
 func onTouchCreateRequest(e *core.RecordRequestEvent) error {
-	if err := refuseChanges(e, "period"); err != nil {
+	if err := domain.RefuseChanges(e, "period"); err != nil {
 		return err
 	}
-	if err := requireOwnClient(e); err != nil {
+	if err := domain.RequireOwnClient(e); err != nil {
 		return err
 	}
-	if isStaff(e.Auth) {
+	if access.IsStaff(e.Auth) {
 		if author := e.Record.GetString("author"); author != "" && author != e.Auth.Id {
-			return fieldError("author", "validation_server_set",
+			return domain.FieldError("author", "validation_server_set",
 				`The field "author" is set by the server to the signed-in user.`)
 		}
 		e.Record.Set("author", e.Auth.Id)
 	}
-	return inTransaction(e, e.Next)
+	return domain.InTransaction(e, e.Next)
 }
 
 // onTouchUpdateRequest keeps the history honest: the occurrence and the
 // author of a mark never change, and a status change is written on the
 // client's card in the same transaction as the change itself.
 func onTouchUpdateRequest(e *core.RecordRequestEvent) error {
-	if err := refuseChanges(e, "period", "author", "client", "occasion"); err != nil {
+	if err := domain.RefuseChanges(e, "period", "author", "client", "occasion"); err != nil {
 		return err
 	}
 
 	before := e.Record.Original().GetString("status")
 
-	return inTransaction(e, func() error {
-		if err := refuseChangedMeanwhile(e, "status"); err != nil {
+	return domain.InTransaction(e, func() error {
+		if err := domain.RefuseChangedMeanwhile(e, "status"); err != nil {
 			return err
 		}
 		if err := e.Next(); err != nil {
@@ -117,11 +125,11 @@ func loadTouchContext(app core.App, touch *core.Record) (*touchContext, error) {
 
 	t.client, err = app.FindRecordById("clients", touch.GetString("client"))
 	if err != nil {
-		return nil, fieldError("client", "validation_missing_rel_records", "The client does not exist.")
+		return nil, domain.FieldError("client", "validation_missing_rel_records", "The client does not exist.")
 	}
 	t.occasion, err = app.FindRecordById("occasions", touch.GetString("occasion"))
 	if err != nil {
-		return nil, fieldError("occasion", "validation_missing_rel_records", "The occasion does not exist.")
+		return nil, domain.FieldError("occasion", "validation_missing_rel_records", "The occasion does not exist.")
 	}
 	t.point, err = app.FindRecordById("points", t.client.GetString("point"))
 	if err != nil {
@@ -130,7 +138,7 @@ func loadTouchContext(app core.App, touch *core.Record) (*touchContext, error) {
 	if id := touch.GetString("author"); id != "" {
 		t.author, err = app.FindRecordById("users", id)
 		if err != nil {
-			return nil, fieldError("author", "validation_missing_rel_records", "The author does not exist.")
+			return nil, domain.FieldError("author", "validation_missing_rel_records", "The author does not exist.")
 		}
 	}
 	return t, nil
@@ -172,7 +180,7 @@ func refuseDuplicate(app core.App, t *touchContext, period string) error {
 	msg := fmt.Sprintf("%s was already touched for «%s»%s at %s (marked %s).",
 		t.client.GetString("name"), t.occasion.GetString("title"), by, when, existing.GetString("status"))
 
-	return fieldError("client", "validation_already_touched", msg)
+	return domain.FieldError("client", "validation_already_touched", msg)
 }
 
 // channelPhrases say how a touch was made, for the card comment.
@@ -210,7 +218,7 @@ func writeTouchComment(app core.App, touch *core.Record, t *touchContext) error 
 		text.WriteString(note)
 	}
 
-	return saveServerComment(app, t.client.Id, "touch", touch.Id, touch.GetString("author"), text.String())
+	return clients.SaveServerComment(app, t.client.Id, "touch", touch.Id, touch.GetString("author"), text.String())
 }
 
 // writeStatusChangeComment records that a mark changed from one status to
@@ -222,7 +230,7 @@ func writeStatusChangeComment(app core.App, touch, actor *core.Record, before st
 	}
 	text := fmt.Sprintf("Mark for «%s» changed from %s to %s", t.occasion.GetString("title"), before, touch.GetString("status"))
 	authorId := ""
-	if isStaff(actor) {
+	if access.IsStaff(actor) {
 		text += " by " + actor.GetString("name")
 		authorId = actor.Id
 	}
@@ -230,34 +238,5 @@ func writeStatusChangeComment(app core.App, touch, actor *core.Record, before st
 	if note := strings.TrimSpace(touch.GetString("comment")); note != "" {
 		text += " " + note
 	}
-	return saveServerComment(app, t.client.Id, "touch", touch.Id, authorId, text)
-}
-
-// saveServerComment writes a comment that only the server may write
-// (kind touch or system).
-func saveServerComment(app core.App, clientId, kind, touchId, authorId, text string) error {
-	comments, err := app.FindCachedCollectionByNameOrId("comments")
-	if err != nil {
-		return err
-	}
-	comment := core.NewRecord(comments)
-	comment.Set("client", clientId)
-	comment.Set("kind", kind)
-	comment.Set("touch", touchId)
-	comment.Set("author", authorId)
-	comment.Set("text", truncate(text, 5000))
-	// Every value is the server's: the client, touch and author are records
-	// this save has just loaded or written, the kind is a known value and
-	// the text is cut to the field's limit. Validating would only query the
-	// three relations again, on every mark.
-	return app.SaveNoValidate(comment)
-}
-
-// truncate cuts s to at most n runes.
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
+	return clients.SaveServerComment(app, t.client.Id, "touch", touch.Id, authorId, text)
 }

@@ -1,0 +1,31 @@
+package clients
+
+import (
+	"github.com/pocketbase/pocketbase/core"
+
+	"touchbase/access"
+	"touchbase/domain"
+)
+
+// bindClientScope keeps a point manager's clients in their point and
+// leaves the ABCD segment to service managers.
+func bindClientScope(app core.App) {
+	app.OnRecordCreateRequest("clients").BindFunc(func(e *core.RecordRequestEvent) error {
+		if access.IsPointManager(e.Auth) && e.Record.GetString("point") != e.Auth.GetString("point") {
+			return domain.FieldError("point", "validation_point_scope", "A point manager can only add clients to their own point.")
+		}
+		return e.Next()
+	})
+	app.OnRecordUpdateRequest("clients").BindFunc(func(e *core.RecordRequestEvent) error {
+		if access.IsPointManager(e.Auth) {
+			original := e.Record.Original()
+			if e.Record.GetString("point") != original.GetString("point") {
+				return domain.FieldError("point", "validation_point_scope", "A point manager cannot move a client to another point.")
+			}
+			if e.Record.GetString("segment") != original.GetString("segment") {
+				return domain.FieldError("segment", "validation_segment_owner", "The segment comes from the ABCD analysis; ask a service manager to change it.")
+			}
+		}
+		return e.Next()
+	})
+}

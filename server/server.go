@@ -1,0 +1,32 @@
+// Package server wires Touchbase into a PocketBase app: every domain
+// package's hooks, the realtime topics and the custom routes.
+// BindAppHooks is the one entry point; main and every test app call it, so
+// tests exercise the real wiring.
+package server
+
+import (
+	"github.com/pocketbase/pocketbase/core"
+
+	"touchbase/api"
+	"touchbase/cadence"
+	"touchbase/clients"
+	"touchbase/holds"
+	"touchbase/input"
+	"touchbase/occasions"
+	"touchbase/realtime"
+	"touchbase/staff"
+	"touchbase/touches"
+)
+
+// BindAppHooks binds every Touchbase hook, topic and route to app.
+func BindAppHooks(app core.App) {
+	staff.Bind(app)
+	clients.Bind(app)
+	input.Bind(app)
+	cadence.Bind(app)
+	occasions.Bind(app)
+	touches.Bind(app)
+	holds.Bind(app)
+	realtime.Bind(app)
+	api.Bind(app)
+}
