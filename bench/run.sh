@@ -1,25 +1,26 @@
 #!/usr/bin/env bash
 # Reproduces BENCHMARKS.md in one command:
 #
-#   bash bench/run.sh            # every benchmark at full scale (about 10 minutes)
+#   bash bench/run.sh            # every benchmark at full scale (timings: BENCHMARKS.md)
 #   bash bench/run.sh -only realtime,marks
 #
-# It builds the touchbase binary, generates the data set (20 points,
+# It builds the touchbase binary (from the root module) and the benchmark
+# tools (from the bench module, bench/go.mod), generates the data set (20 points,
 # 100,000 clients, 300 occasions, 1,000,000 touches with their comments,
 # 2,000 tickets; seed 1) into $TB_BENCH/data unless a data set laid out
 # around today is there already, and runs bench/load against the binary on
 # loopback. Results: $TB_BENCH/results.md and results.json. $TB_BENCH
-# defaults to /tmp/tb-bench (about 2 GB with the working copy).
+# defaults to /tmp/tb-bench (the data set and a working copy of it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GOTOOLCHAIN=auto
 
 dir=${TB_BENCH:-/tmp/tb-bench}
 mkdir -p "$dir"
+dir=$(cd "$dir" && pwd) # absolute: the bench tools are built from bench/
 echo "== building into $dir"
-go build -o "$dir/touchbase" .
-go build -o "$dir/gen" ./bench/gen
-go build -o "$dir/load" ./bench/load
+go build -tags no_ui -o "$dir/touchbase" .
+(cd bench && go build -tags no_ui -o "$dir/gen" ./gen && go build -tags no_ui -o "$dir/load" ./load)
 
 today=$(date -u +%F)
 if ! grep -qs "today=$today " "$dir/data/dataset.txt"; then

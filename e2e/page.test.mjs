@@ -19,7 +19,12 @@ const open = async (opts) => {
   pages.push(page);
   return page;
 };
-/** it is node:test's it, saving a screenshot of the test's pages when it fails (e2e/out/failed-*.png). */
+/**
+ * it is node:test's it, saving a screenshot of the test's pages when it fails
+ * (e2e/out/failed-*.png). The test's pages are closed after it, as a user
+ * closes a tab: each open page holds a realtime connection, and the server
+ * allows a user only a few at a time.
+ */
 function it(name, fn) {
   return baseIt(name, async (t) => {
     const first = pages.length;
@@ -29,6 +34,8 @@ function it(name, fn) {
       const slug = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40);
       await Promise.all(pages.slice(first).map((p, i) => screenshot(p, `failed-${slug}-${i}`).catch(() => {})));
       throw err;
+    } finally {
+      await Promise.all(pages.slice(first).map((p) => p.context().close().catch(() => {})));
     }
   });
 }

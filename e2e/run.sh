@@ -1,7 +1,8 @@
 #!/bin/sh
 # Browser tests of the manager page, from a fresh machine (Debian, Node 20+,
 # Go): installs Debian's chromium if missing, installs the locked npm
-# packages, checks the vendored SDK, builds the binary to a temp dir and runs
+# packages (e2e/package.json, e2e/package-lock.json) into e2e/node_modules,
+# checks the vendored SDK, builds the binary to a temp dir and runs
 # e2e/*.test.mjs with node's test runner. Screenshots go to e2e/out/.
 #
 #   e2e/run.sh                  run the tests
@@ -22,13 +23,13 @@ if ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM:-}" ]; then
 fi
 export CHROMIUM="${CHROMIUM:-$(command -v chromium)}"
 
-npm ci --no-audit --no-fund --loglevel=error
+(cd e2e && npm ci --no-audit --no-fund --loglevel=error)
 node e2e/vendor.mjs --check
 
 export GOTOOLCHAIN=auto
 BUILD_DIR="$(mktemp -d)"
 trap 'rm -rf "$BUILD_DIR"' EXIT
-go build -o "$BUILD_DIR/touchbase" .
+go build -tags no_ui -o "$BUILD_DIR/touchbase" .
 export TOUCHBASE_BIN="$BUILD_DIR/touchbase"
 
 mkdir -p e2e/out docs

@@ -1,7 +1,10 @@
 // Copies the PocketBase JS SDK's ES module build from the locked npm package
-// into pb_public/vendor/, where the Go binary embeds it. With --check it only
+// (e2e/package-lock.json, installed into e2e/node_modules) into
+// pb_public/vendor/, where the Go binary embeds it. With --check it only
 // verifies that the committed copy equals the locked package's file and
 // exits 1 (naming the fix) when it does not.
+//
+// In e2e/, after `npm ci`:
 //
 //   npm run vendor          copy
 //   npm run vendor:check    verify (e2e/run.sh does this)
@@ -10,30 +13,31 @@ import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const pkgDir = join(root, 'node_modules', 'pocketbase');
+const e2e = dirname(fileURLToPath(import.meta.url)); // the npm package: package.json, node_modules
+const root = join(e2e, '..');
+const pkgDir = join(e2e, 'node_modules', 'pocketbase');
 const files = [
   [join(pkgDir, 'dist', 'pocketbase.es.mjs'), join(root, 'pb_public', 'vendor', 'pocketbase.es.mjs')],
   [join(pkgDir, 'LICENSE.md'), join(root, 'pb_public', 'vendor', 'pocketbase.LICENSE.md')],
 ];
 
 if (!existsSync(pkgDir)) {
-  console.error('node_modules/pocketbase is missing: run `npm ci` first.');
+  console.error('e2e/node_modules/pocketbase is missing: run `npm ci` in e2e/ first.');
   process.exit(1);
 }
 const { version } = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
-const locked = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')).packages?.['node_modules/pocketbase']?.version;
+const locked = JSON.parse(readFileSync(join(e2e, 'package-lock.json'), 'utf8')).packages?.['node_modules/pocketbase']?.version;
 if (locked && locked !== version) {
-  console.error(`node_modules has pocketbase ${version} but package-lock.json pins ${locked}: run \`npm ci\`.`);
+  console.error(`e2e/node_modules has pocketbase ${version} but e2e/package-lock.json pins ${locked}: run \`npm ci\` in e2e/.`);
   process.exit(1);
 }
 
 if (process.argv.includes('--check')) {
   const stale = files.filter(([from, to]) => !existsSync(to) || !readFileSync(from).equals(readFileSync(to)));
   if (stale.length) {
-    console.error(`pb_public/vendor/ does not match pocketbase ${version} from package-lock.json:`);
+    console.error(`pb_public/vendor/ does not match pocketbase ${version} from e2e/package-lock.json:`);
     for (const [, to] of stale) console.error(`  ${to.slice(root.length + 1)}`);
-    console.error('Run `npm run vendor` and commit the result.');
+    console.error('Run `npm run vendor` in e2e/ and commit the result.');
     process.exit(1);
   }
   console.log(`pb_public/vendor/ matches pocketbase ${version}.`);

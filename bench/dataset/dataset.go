@@ -6,14 +6,14 @@
 //
 // Rows are written with hand-written SQL in large transactions, not with
 // app.Save per record, because a million saves through the hooks would
-// take an hour. The generator therefore does itself what the hooks do for
+// be far slower (BENCHMARKS.md, "The data set"). The generator therefore does itself what the hooks do for
 // a touch: it sets the period with the occurrence package, never writes a
 // second mark for the same (client, occasion, period), and writes exactly
 // one comment of kind "touch" per touch, worded as hooks/touches.go words
 // it ("Touched for «…» via … by …. note" / "Skipped «…» by …. Why: note").
 // An open ticket gets its hold and its "Ticket opened" system comment, a
 // resolved one both system comments, as hooks/tickets.go writes them. The
-// smoke test (bench_test.go) checks these invariants and compares a
+// smoke test (dataset_test.go) checks these invariants and compares a
 // generated comment with the one the hooks write for the same touch.
 package dataset
 

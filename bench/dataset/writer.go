@@ -83,7 +83,7 @@ func insertSQL(table string, cols []string) string {
 
 // dropIndexes drops the secondary indexes of tables and returns the
 // statements that create them again: loading rows first and indexing them
-// after is several times faster than keeping the indexes up to date row by
+// after is faster than keeping the indexes up to date row by
 // row.
 func dropIndexes(db *sql.DB, tables ...string) ([]string, error) {
 	var creates []string

@@ -1,11 +1,14 @@
 // Command gen writes Touchbase's benchmark data set into a new data dir:
 //
-//	go run ./bench/gen -dir /tmp/tb-bench/data -seed 1
+//	cd bench && go run ./gen -dir /tmp/tb-bench/data -seed 1
 //
 // The default size is the one the benchmarks need (20 points, 100,000
 // clients, 300 occasions, 1,000,000 touches with their comments, 2,000
 // tickets); flags make it smaller or larger. The same seed and -today give
 // the same rows. It prints how long each step took.
+//
+// It is part of the bench module (bench/go.mod), not of the touchbase
+// module: run it from bench/.
 package main
 
 import (

@@ -8,9 +8,10 @@
 //  2. a mark (touch + comment through the API) versus a plain PocketBase
 //     create of a record of the same shape without hooks, sequential and
 //     concurrent;
-//  3. a mark with a thousand realtime subscribers versus none, the delivery
-//     delay to the same point's subscribers, and that no other point
-//     receives anything;
+//  3. a mark with a thousand realtime subscribers versus none, for each
+//     subscription the shipped clients make (the page's touchbase/touches,
+//     the standard touches/* with options), the delivery delay to the same
+//     point's subscribers, and that no other point receives anything;
 //  4. the due, plan, stats and timeline routes;
 //  5. the server's peak RSS and its cold start.
 //
@@ -55,8 +56,8 @@ type Scale struct {
 	MarkPairs     int // sequential mark + plain create pairs
 	Workers       int // concurrent clients of the concurrent mark benchmark
 	MarkPerWorker int // requests per worker and phase (two phases per kind)
-	Subscribers   int // realtime subscribers, spread over the points
-	RealtimeMarks int // marks with the subscribers connected (and as many without)
+	Subscribers   int // realtime subscribers per subscription kind, spread over the points
+	RealtimeMarks int // marks per subscription kind with its subscribers connected (and as many without)
 	Reads         int // requests per read benchmark (worklist, due, …)
 	// DropCaches drops the OS page cache before each cold start (when
 	// permitted), so the start reads the database from disk.

@@ -1,7 +1,7 @@
 // Command load runs Touchbase's benchmarks (bench/harness) against the real
 // binary on loopback and prints every figure with its ratio and goal:
 //
-//	go run ./bench/load -bin /tmp/tb-bench/touchbase -data /tmp/tb-bench/data
+//	cd bench && go run ./load -bin /tmp/tb-bench/touchbase -data /tmp/tb-bench/data
 //
 // The data dir is copied to -work first and never changed. bench/run.sh
 // builds the binary, generates the data set when missing and runs this.
