@@ -85,7 +85,7 @@ func TestRenderingsAgreeWithRules(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			readers, err := access.Readers(app, client.Id, []string{auth.Id})
+			readers, err := access.Readers(app, client.Id)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,11 +2,11 @@
 // and nothing that decides access a second time:
 //
 //   - the page's topics, TouchesTopic and CommentsTopic: subscriptions that
-//     deliver the touches (comments) of every client its user may see.
-//     Each event is checked
+//     deliver the touches (comments) of every client its user may see, in
+//     commit order and off the writer's path. Each event is checked
 //     against the users table at the moment of the event, for all of the
-//     topic's subscribers with one query (access.Readers), so a mark costs
-//     the same two queries whether ten pages or a thousand are open;
+//     topic's subscribers with one query (access.Readers), whether ten pages
+//     or a thousand are open;
 //   - the bounds on what one user may subscribe (topics per connection,
 //     connections per user, options), so that nobody can make other users'
 //     writes slow;
@@ -27,6 +27,7 @@ import (
 	"maps"
 	"net/http"
 	"strings"
+	"sync"
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/apis"
@@ -58,7 +59,7 @@ func Topics() map[string]string {
 }
 
 // The bounds of one user's subscriptions. The page needs one connection per
-// open tab with three topics (the two custom ones and PB_CONNECT); an
+// open tab (a manager rarely has more than a few) with three topics (the two custom ones and PB_CONNECT); an
 // automation one standard subscription per collection of SPEC §7.
 //
 // PocketBase's broadcast checks every standard subscription on its own,
@@ -67,7 +68,7 @@ func Topics() map[string]string {
 // user's write to one of those queries.
 const (
 	MaxTopicsPerConnection   = 10
-	MaxConnectionsPerUser    = 4
+	MaxConnectionsPerUser    = 6
 	MaxStandardPerCollection = 1
 	// MaxFilterLength bounds a subscription's filter option, which
 	// PocketBase evaluates with a query per event.
@@ -85,17 +86,18 @@ const customPrefix = "touchbase/"
 func Bind(app core.App) {
 	app.OnRealtimeSubscribeRequest().BindFunc(checkSubscribe)
 
+	d := newDelivery(app)
 	for topic, collection := range topics {
 		app.OnModelAfterCreateSuccess(collection).BindFunc(func(e *core.ModelEvent) error {
-			publish(e.App, topic, "create", e.Model)
+			d.enqueue(topic, "create", e.Model)
 			return e.Next()
 		})
 		app.OnModelAfterUpdateSuccess(collection).BindFunc(func(e *core.ModelEvent) error {
-			publish(e.App, topic, "update", e.Model)
+			d.enqueue(topic, "update", e.Model)
 			return e.Next()
 		})
 		app.OnModelAfterDeleteSuccess(collection).BindFunc(func(e *core.ModelEvent) error {
-			publish(e.App, topic, "delete", e.Model)
+			d.enqueue(topic, "delete", e.Model)
 			return e.Next()
 		})
 	}
@@ -262,48 +264,98 @@ func subscriptionsError(status int, code, format string, args ...any) error {
 	return router.NewBadRequestError(message, data)
 }
 
-// publish sends a record event to the subscribers of topic who may see the
+// delivery sends the custom topics' events in the order they committed,
+// off the writing request's path: a mark does not wait for a thousand open
+// pages. Each event is decided when it is sent, from the database at that
+// moment (a user moved or signed out meanwhile gets nothing).
+type delivery struct {
+	app   core.App // the app outside any transaction
+	queue chan event
+	done  chan struct{}
+}
+
+// event is one committed change of a record a custom topic carries.
+type event struct {
+	topic, action string
+	record        *core.Record // a copy taken at the commit
+}
+
+// queueSize bounds the events waiting to be sent: a flood of writes waits
+// for the deliveries instead of growing the queue without end.
+const queueSize = 4096
+
+// newDelivery starts the sender; it stops when app terminates.
+func newDelivery(app core.App) *delivery {
+	d := &delivery{app: app, queue: make(chan event, queueSize), done: make(chan struct{})}
+	var stop sync.Once // terminate may be triggered more than once
+	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
+		stop.Do(func() { close(d.done) })
+		return e.Next()
+	})
+	go d.run()
+	return d
+}
+
+func (d *delivery) enqueue(topic, action string, model core.Model) {
+	record, ok := model.(*core.Record)
+	if !ok || !hasListeners(d.app, topic) {
+		return
+	}
+	select {
+	case d.queue <- event{topic: topic, action: action, record: record.Fresh()}:
+	case <-d.done:
+	}
+}
+
+func (d *delivery) run() {
+	for {
+		select {
+		case ev := <-d.queue:
+			d.publish(ev)
+		case <-d.done:
+			return
+		}
+	}
+}
+
+// hasListeners reports whether any connection subscribes to topic.
+func hasListeners(app core.App, topic string) bool {
+	for _, client := range app.SubscriptionsBroker().Clients() {
+		if !client.IsDiscarded() && client.HasSubscription(topic) {
+			return true
+		}
+	}
+	return false
+}
+
+// publish sends ev to the subscribers of its topic who may see the
 // record's client now.
 //
 // The subscribers' rights over the record's client are read from the
-// database at this moment (one query); what the connection remembers of
-// its user is used only as the claim to check: its id and the token key
-// its session was signed with.
-func publish(app core.App, topic, action string, model core.Model) {
-	record, ok := model.(*core.Record)
-	if !ok {
+// database (one query); what the connection remembers of its user is used
+// only as the claim to check: its id and the token key its session was
+// signed with.
+func (d *delivery) publish(ev event) {
+	readers, err := access.Readers(d.app, ev.record.GetString("client"))
+	if err != nil {
+		d.app.Logger().Warn("[realtime] readers", slog.String("topic", ev.topic), slog.String("id", ev.record.Id), slog.Any("error", err))
 		return
 	}
-	var listeners []subscriptions.Client
-	var ids []string
-	for _, client := range app.SubscriptionsBroker().Clients() {
-		if client.IsDiscarded() || !client.HasSubscription(topic) {
+	if len(readers) == 0 {
+		return
+	}
+	data, err := json.Marshal(recordData{Record: ev.record, Action: ev.action})
+	if err != nil {
+		return
+	}
+	msg := subscriptions.Message{Name: ev.topic, Data: data}
+	for _, client := range d.app.SubscriptionsBroker().Clients() {
+		if client.IsDiscarded() || !client.HasSubscription(ev.topic) {
 			continue
 		}
-		if auth, _ := client.Get(apis.RealtimeClientAuthKey).(*core.Record); access.IsStaff(auth) {
-			listeners = append(listeners, client)
-			ids = append(ids, auth.Id)
-		}
-	}
-	if len(listeners) == 0 {
-		return
-	}
-
-	readers, err := access.Readers(app, record.GetString("client"), ids)
-	if err != nil {
-		app.Logger().Warn("[realtime] readers", slog.String("topic", topic), slog.String("id", record.Id), slog.Any("error", err))
-		return
-	}
-
-	data, err := json.Marshal(recordData{Record: record.Fresh(), Action: action})
-	if err != nil {
-		return
-	}
-	msg := subscriptions.Message{Name: topic, Data: data}
-	for _, client := range listeners {
 		auth, _ := client.Get(apis.RealtimeClientAuthKey).(*core.Record)
-		if auth == nil {
-			continue // signed out since
+		if !access.IsStaff(auth) {
+			continue // signed out since, or a superuser (who uses the standard topics)
 		}
 		if tokenKey, ok := readers[auth.Id]; ok && tokenKey == auth.TokenKey() {
 			routine.FireAndForget(func() { client.Send(msg) })

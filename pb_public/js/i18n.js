@@ -142,6 +142,8 @@ const strings = {
     keysHelp: 'Keys: j / k or ↑ / ↓ move · d done · s skip · Enter confirm (or open the card) · Esc cancel · c copy · o open channel · / search',
     liveOn: 'Live',
     liveOff: 'Reconnecting…',
+    liveTooMany: 'Live updates off: too many open tabs',
+    liveTooManyHint: 'Close another Touchbase tab and reload this one to see colleagues’ marks as they happen.',
     liveTitle: 'Marks by colleagues appear here as they happen.',
     colleagueMarked: '{author} marked {client}: {status}.',
     // client card
@@ -349,6 +351,8 @@ const strings = {
     keysHelp: 'Клавиши: j / k или ↑ / ↓ — по строкам · d — сделано · s — пропуск · Enter — подтвердить (или открыть карточку) · Esc — отмена · c — копировать · o — открыть канал · / — поиск',
     liveOn: 'Онлайн',
     liveOff: 'Переподключение…',
+    liveTooMany: 'Обновления отключены: открыто слишком много вкладок',
+    liveTooManyHint: 'Закройте другую вкладку Touchbase и обновите эту, чтобы видеть отметки коллег сразу.',
     liveTitle: 'Отметки коллег появляются здесь сразу.',
     colleagueMarked: '{author} отметил(а) {client}: {status}.',
     cardTitle: 'Карточка клиента',

@@ -710,6 +710,11 @@ export function mount(root, { params }) {
       pb.realtime.onDisconnect = () => !view.disposed && setLive(false);
     } catch (err) {
       setLive(false);
+      if (err?.status === 429) {
+        // the server bounds live connections per user: say so instead of "reconnecting" forever
+        els.live.textContent = t('liveTooMany');
+        els.live.title = t('liveTooManyHint');
+      }
       if (err?.status === 401 || err?.status === 403) fail(err);
     }
   }
