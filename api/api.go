@@ -26,6 +26,7 @@ func Bind(app core.App) {
 		g.GET("/due", due)
 		g.GET("/plan", plan)
 		g.GET("/stats", stats)
+		g.GET("/clients", clientsList)
 		g.GET("/clients/{id}/timeline", timeline)
 		g.GET("/export/touches.csv", exportTouches)
 		return se.Next()

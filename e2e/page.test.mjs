@@ -289,6 +289,27 @@ describe('views', () => {
     await screenshot(page, 'plan-en');
   });
 
+  it('Clients: find any client of the point by name in another case, open the card', async () => {
+    const page = await open();
+    await signIn(page, server.url, USERS.olga);
+    const all = await api.olga.get('/api/touchbase/clients?perPage=500');
+    assert.ok(all.totalItems > 50, `olga's point has clients (${all.totalItems})`);
+    const target = all.items[Math.floor(all.items.length / 2)];
+    await page.locator('nav.mainnav a', { hasText: 'Clients' }).click();
+    await page.locator('.clients-rows tbody tr').first().waitFor();
+    const first = await page.locator('.clients-rows .client-name').first().textContent();
+    assert.equal(first, all.items[0].name, 'sorted by name');
+    // the middle of the name, upper-cased (Cyrillic folds too)
+    const words = target.name.split(/\s+/);
+    await page.locator('#clients-q').fill(words[words.length - 1].toUpperCase());
+    await page.waitForFunction((name) => [...document.querySelectorAll('.clients-rows .client-name')].some((b) => b.textContent === name), target.name);
+    await screenshot(page, 'clients-en');
+    await page.locator('.clients-rows .client-name', { hasText: target.name }).first().click();
+    const dialog = page.locator('dialog#card[open]');
+    await dialog.waitFor();
+    assert.equal(await dialog.locator('#card-title').textContent(), target.name);
+  });
+
   it('the worklist at desktop size (screenshot for the docs)', async () => {
     const page = await open({ viewport: { width: 1440, height: 1000 } });
     await signIn(page, server.url, USERS.olga);

@@ -158,6 +158,8 @@ func accessDecisions() []decision {
 		route("/stats", "/api/touchbase/stats?occasion="+OccStandard, P1, [5]int{200, 200, 200, 0, 401}),
 		route("/stats", "/api/touchbase/stats?occasion="+OccStandard+"&point="+P1, "", [5]int{200, 200, 200, 403, 401}),
 		route("/clients/{id}/timeline", "/api/touchbase/clients/"+C1+"/timeline", C1, [5]int{200, 200, 200, 404, 401}),
+		route("/clients", "/api/touchbase/clients", "ООО Ромашка", [5]int{200, 200, 200, 0, 401}),
+		route("/clients", "/api/touchbase/clients?point="+P1, "", [5]int{200, 200, 200, 403, 401}),
 		route("/export/touches.csv", "/api/touchbase/export/touches.csv", "ООО Ромашка", [5]int{200, 200, 200, 0, 401}),
 		route("/export/touches.csv", "/api/touchbase/export/touches.csv?point="+P1, "", [5]int{200, 200, 200, 403, 401}),
 	}

@@ -68,6 +68,7 @@ export const api = {
   occasions: (query) => get('occasions', query),
   worklist: (query) => get('worklist', query),
   due: (query) => get('due', query),
+  clients: (query) => get('clients', query),
   plan: (query) => get('plan', query),
   stats: (query) => get('stats', query),
   timeline: (clientId) => get(`clients/${encodeURIComponent(clientId)}/timeline`),

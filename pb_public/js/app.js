@@ -8,6 +8,7 @@ import { route, navigate, toast } from './ui.js';
 import * as signin from './views/signin.js';
 import * as worklist from './views/worklist.js';
 import * as due from './views/due.js';
+import * as clients from './views/clients.js';
 import * as plan from './views/plan.js';
 import * as coverage from './views/coverage.js';
 import * as card from './views/card.js';
@@ -16,6 +17,7 @@ import * as card from './views/card.js';
 const VIEWS = {
   worklist: { module: worklist, nav: 'nav_worklist' },
   due: { module: due, nav: 'nav_due' },
+  clients: { module: clients, nav: 'nav_clients' },
   plan: { module: plan, nav: 'nav_plan' },
   coverage: { module: coverage, nav: 'nav_coverage', roles: ['service_manager'] },
   client: { module: card },
