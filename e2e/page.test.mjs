@@ -302,7 +302,11 @@ describe('views', () => {
     // the middle of the name, upper-cased (Cyrillic folds too)
     const words = target.name.split(/\s+/);
     await page.locator('#clients-q').fill(words[words.length - 1].toUpperCase());
-    await page.waitForFunction((name) => [...document.querySelectorAll('.clients-rows .client-name')].some((b) => b.textContent === name), target.name);
+    const word = words[words.length - 1];
+    await page.waitForFunction(({ name, word }) => {
+      const names = [...document.querySelectorAll('.clients-rows .client-name')].map((b) => b.textContent);
+      return names.includes(name) && names.every((n) => n.toLowerCase().includes(word.toLowerCase()));
+    }, { name: target.name, word });
     await screenshot(page, 'clients-en');
     await page.locator('.clients-rows .client-name', { hasText: target.name }).first().click();
     const dialog = page.locator('dialog#card[open]');
