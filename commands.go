@@ -40,7 +40,7 @@ func demoCommand(app core.App) *cobra.Command {
 	return cmd
 }
 
-// importCommand is `touchbase import clients FILE.csv`: all rows or none,
+// importCommand is `touchbase import clients|contacts FILE.csv`: all rows or none,
 // with a line-numbered report of the rejected ones (SPEC §9). A rejected
 // file exits non-zero.
 func importCommand(app core.App) *cobra.Command {
@@ -75,6 +75,42 @@ with its line number.`,
 				in = f
 			}
 			report, err := csvio.ImportClients(app, in)
+			fmt.Fprint(cmd.OutOrStdout(), report.String())
+			if errors.Is(err, csvio.ErrRejected) {
+				return fmt.Errorf("%s: %w", args[0], err)
+			}
+			return err
+		},
+	})
+	cmd.AddCommand(&cobra.Command{
+		Use:   "contacts FILE.csv",
+		Short: "Add the people listed in a CSV file to existing clients (- reads standard input)",
+		Long: `Add the people listed in a CSV file to existing clients, all or nothing.
+
+The first line names the columns: ` + strings.Join(csvio.ContactColumns, ", ") + `
+(client and name required, any order). client is the client's id or name (add
+point, the point's name, when two points have clients of that name); role,
+language and channel take the schema's values; birthday is YYYY-MM-DD or
+DD.MM.YYYY; primary and archived are true or false. A client's first contact
+becomes its primary one; a row with primary=true takes over.
+When any row has a problem, nothing is imported and every problem is listed
+with its line number.`,
+		Args:         cobra.ExactArgs(1),
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := app.RunAllMigrations(); err != nil {
+				return err
+			}
+			var in io.Reader = cmd.InOrStdin()
+			if args[0] != "-" {
+				f, err := os.Open(args[0])
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				in = f
+			}
+			report, err := csvio.ImportContacts(app, in)
 			fmt.Fprint(cmd.OutOrStdout(), report.String())
 			if errors.Is(err, csvio.ErrRejected) {
 				return fmt.Errorf("%s: %w", args[0], err)

@@ -54,6 +54,7 @@ func TestFindPointByNameFoldsLikeTheUniqueRule(t *testing.T) {
 	orel := core.NewRecord(points)
 	orel.Set("name", "Орёл")
 	orel.Set("timezone", "Europe/Moscow")
+	orel.Set("country", "RU")
 	if err := app.Save(orel); err != nil {
 		t.Fatal(err)
 	}

@@ -189,10 +189,11 @@ func loadClients(app core.App, items []dueItem) error {
 	params := dbx.Params{}
 	db := app.DB()
 	sql := `SELECT c.id AS id, c.name AS name, c.point AS point, COALESCE(p.name, '') AS point_name,
-			c.segment AS segment, c.stage AS stage, c.contact_name AS contact_name, c.channel AS channel,
-			c.telegram AS telegram, c.whatsapp AS whatsapp, c.phone AS phone, c.email AS email,
+			c.segment AS segment, c.stage AS stage, COALESCE(pc.name, '') AS contact_name, COALESCE(pc.channel, '') AS channel,
+			COALESCE(pc.telegram, '') AS telegram, COALESCE(pc.whatsapp, '') AS whatsapp,
+			COALESCE(pc.phone, '') AS phone, COALESCE(pc.email, '') AS email,
 			COALESCE(c.tags, '') AS tags, c.manager AS manager, COALESCE(m.name, '') AS manager_name
-		FROM clients c
+		FROM clients c` + domain.PrimaryContactSQL + `
 		LEFT JOIN points p ON p.id = c.point
 		LEFT JOIN users m ON m.id = c.manager
 		WHERE ` + sqlOf(db, inList("c.id", "d_id", ids), params)

@@ -50,9 +50,10 @@ type planOccasion struct {
 }
 
 type planClient struct {
-	Id    string `json:"id"`
-	Name  string `json:"name"`
-	Years int    `json:"years,omitempty"` // years together, for an anniversary
+	Id      string `json:"id"`
+	Name    string `json:"name"`
+	Contact string `json:"contact,omitempty"` // whose birthday it is
+	Years   int    `json:"years,omitempty"`   // years together, for an anniversary
 }
 
 // planTarget is what decides whether an occasion targets a client.
@@ -81,10 +82,13 @@ type planTouchGroup struct {
 }
 
 type planPersonalClient struct {
-	Id      string `db:"id"`
-	Name    string `db:"name"`
-	Point   string `db:"point"`
-	Segment string `db:"segment"`
+	Id          string `db:"id"`
+	Name        string `db:"name"`
+	Point       string `db:"point"`
+	Segment     string `db:"segment"`
+	Contact     string `db:"contact"` // a birthday's contact; "" for an anniversary
+	ContactName string `db:"contact_name"`
+	Role        string `db:"role"`
 	domain.ClientDateColumns
 }
 
@@ -296,7 +300,7 @@ func countPlanTouches(app core.App, filter *clientFilter, occasions []*core.Reco
 		From("touches t").
 		InnerJoin("clients c", dbx.NewExp("c.id = t.client")).
 		Where(dbx.In("t.occasion", ids...)).
-		AndWhere(dbx.In("t.period", planPeriods(from, to)...)).
+		AndWhere(planPeriodsExpr(planPeriods(from, to))).
 		AndWhere(filter.Expr("c")).
 		GroupBy("t.occasion", "t.period", "t.status", "c.point", "c.segment")
 	if err := q.All(&groups); err != nil {
@@ -333,16 +337,32 @@ func planPersonal(app core.App, filter *clientFilter, occasions []*core.Record, 
 		return nil, nil
 	}
 
+	// anniversaries are per client (rows without a contact), birthdays
+	// per non-archived contact
 	var clients []planPersonalClient
 	q := app.DB().
-		Select("c.id", "c.name", "c.point", "c.segment", "c.contact_birthday", "c.since").
+		// (empty columns are written as expressions, which dbx leaves unquoted)
+		Select("c.id", "c.name", "c.point", "c.segment", "COALESCE(NULL, '') AS contact", "COALESCE(NULL, '') AS contact_name",
+			"COALESCE(NULL, '') AS role", "COALESCE(NULL, '') AS contact_birthday", "c.since").
 		From("clients c").
-		Where(dbx.NewExp("(c.contact_birthday != '' OR c.since != '')")).
+		Where(dbx.NewExp("c.since != ''")).
 		AndWhere(filter.Expr("c")).
 		OrderBy("c.name", "c.id")
 	if err := q.All(&clients); err != nil {
 		return nil, err
 	}
+	var people []planPersonalClient
+	q = app.DB().
+		Select("c.id", "c.name", "c.point", "c.segment", "k.id AS contact", "k.name AS contact_name", "k.role AS role", "k.birthday AS contact_birthday", "COALESCE(NULL, '') AS since").
+		From("contacts k").
+		InnerJoin("clients c", dbx.NewExp("c.id = k.client")).
+		Where(dbx.NewExp("k.birthday != '' AND k.archived = FALSE")).
+		AndWhere(filter.Expr("c")).
+		OrderBy("c.name", "c.id", "k.name", "k.id")
+	if err := q.All(&people); err != nil {
+		return nil, err
+	}
+	clients = append(clients, people...)
 	if len(clients) == 0 {
 		return nil, nil
 	}
@@ -357,7 +377,7 @@ func planPersonal(app core.App, filter *clientFilter, occasions []*core.Record, 
 		From("touches t").
 		InnerJoin("clients c", dbx.NewExp("c.id = t.client")).
 		Where(dbx.In("t.occasion", ids...)).
-		AndWhere(dbx.In("t.period", planPeriods(from, to)...)).
+		AndWhere(planPeriodsExpr(planPeriods(from, to))).
 		AndWhere(filter.Expr("c"))
 	if err := tq.All(&marks); err != nil {
 		return nil, err
@@ -372,8 +392,15 @@ func planPersonal(app core.App, filter *clientFilter, occasions []*core.Record, 
 		occ := domain.OccasionRule(o)
 		target := planTargetOf(o)
 		byDay := map[time.Time]*planItem{}
+		roles := o.GetStringSlice("roles")
 		for _, c := range clients {
 			if !target.targets(c.Point, c.Segment) {
+				continue
+			}
+			if (occ.Trigger == "birthday") != (c.Contact != "") {
+				continue // a birthday is a contact's, an anniversary the client's
+			}
+			if c.Contact != "" && len(roles) > 0 && !slices.Contains(roles, c.Role) {
 				continue
 			}
 			dates := c.Dates()
@@ -390,13 +417,13 @@ func planPersonal(app core.App, filter *clientFilter, occasions []*core.Record, 
 				}
 				item.Targeted++
 				if len(item.Clients) < planMaxNames {
-					pc := planClient{Id: c.Id, Name: c.Name}
+					pc := planClient{Id: c.Id, Name: c.Name, Contact: c.ContactName}
 					if occ.Trigger == "anniversary" {
 						pc.Years = occurrence.Years(dates.Since, d)
 					}
 					item.Clients = append(item.Clients, pc)
 				}
-				planAddMarks(item, status[[3]string{o.Id, item.Period, c.Id}], 1)
+				planAddMarks(item, status[[3]string{o.Id, domain.TouchPeriod(occ.Trigger, item.Period, c.Contact), c.Id}], 1)
 			}
 		}
 	}
@@ -466,4 +493,21 @@ func planAny(values []string) []any {
 		out[i] = v
 	}
 	return out
+}
+
+// planPeriodsExpr matches the marks of the periods: the periods
+// themselves, and a birthday's per-contact periods of those years
+// ("2027/<contact id>", the range "2027/" up to "20270", as "/" sorts
+// just before "0").
+func planPeriodsExpr(periods []any) dbx.Expression {
+	exprs := []dbx.Expression{dbx.In("t.period", periods...)}
+	for i, p := range periods {
+		year, ok := p.(string)
+		if !ok || len(year) != 4 {
+			continue
+		}
+		lo, hi := "pp_lo"+strconv.Itoa(i), "pp_hi"+strconv.Itoa(i)
+		exprs = append(exprs, dbx.NewExp("(t.period >= {:"+lo+"} AND t.period < {:"+hi+"})", dbx.Params{lo: year + "/", hi: year + "0"}))
+	}
+	return dbx.Or(exprs...)
 }

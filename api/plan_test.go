@@ -135,6 +135,7 @@ func markAt(t testing.TB, app core.App, client, occasion, status, at string) *co
 	touch.Set("status", status)
 	touch.Set("author", SM)
 	touch.SetRaw("created", created) // an autodate field keeps a value set raw
+	BirthdayContact(app, touch)
 	if err := app.RunInTransaction(func(txApp core.App) error { return txApp.Save(touch) }); err != nil {
 		t.Fatalf("marking %s for %s at %s: %v", client, occasion, at, err)
 	}
@@ -432,11 +433,13 @@ func TestPlanBirthdaysGroupedByDay(t *testing.T) {
 			"segments": []string{"A"},
 		}).Id
 		client := func(name, point, segment, birthday, since string) string {
-			fields := map[string]any{"name": name, "point": point, "segment": segment, "contact_birthday": birthday}
+			fields := map[string]any{"name": name, "point": point, "segment": segment}
 			if since != "" {
 				fields["since"] = since
 			}
-			return newRecord(t, app, "clients", fields).Id
+			id := newRecord(t, app, "clients", fields).Id
+			SetContact(t, app, id, map[string]any{"birthday": birthday})
+			return id
 		}
 		client("Bravo", P1, "B", "1985-03-10 00:00:00.000Z", "2030-03-10 00:00:00.000Z") // anniversary, but segment B
 		alphaId = client("Alpha", P1, "A", "1970-03-10 00:00:00.000Z", "2030-03-10 00:00:00.000Z")
@@ -539,9 +542,8 @@ func TestPlanNamesCapped(t *testing.T) {
 				"title": "Birthday", "kind": "standard", "trigger": "birthday",
 			}).Id
 			for i := range 25 {
-				newRecord(t, app, "clients", map[string]any{
-					"name": "Client " + string(rune('A'+i)), "point": P1, "contact_birthday": "1980-06-15 00:00:00.000Z",
-				})
+				c := newRecord(t, app, "clients", map[string]any{"name": "Client " + string(rune('A'+i)), "point": P1})
+				SetContact(t, app, c.Id, map[string]any{"birthday": "1980-06-15 00:00:00.000Z"})
 			}
 		},
 		AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
@@ -574,10 +576,10 @@ func TestPlanLeavesOutLostClients(t *testing.T) {
 		birthdayId = newRecord(t, app, "occasions", map[string]any{
 			"title": "Birthday", "kind": "standard", "trigger": "birthday",
 		}).Id
-		newRecord(t, app, "clients", map[string]any{"name": "Lost Birthday", "point": P1, "stage": "lost",
-			"contact_birthday": "1980-06-15 00:00:00.000Z"})
-		newRecord(t, app, "clients", map[string]any{"name": "Kept Birthday", "point": P1, "stage": "regular",
-			"contact_birthday": "1981-06-15 00:00:00.000Z"})
+		lost := newRecord(t, app, "clients", map[string]any{"name": "Lost Birthday", "point": P1, "stage": "lost"})
+		SetContact(t, app, lost.Id, map[string]any{"birthday": "1980-06-15 00:00:00.000Z"})
+		kept := newRecord(t, app, "clients", map[string]any{"name": "Kept Birthday", "point": P1, "stage": "regular"})
+		SetContact(t, app, kept.Id, map[string]any{"birthday": "1981-06-15 00:00:00.000Z"})
 	}
 	runCalls(t, []call{
 		{name: "dated items: targeted and touched as the worklist counts them", user: PM1,

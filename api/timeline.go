@@ -12,6 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/list"
 
 	"touchbase/access"
+	"touchbase/days"
 	"touchbase/domain"
 )
 
@@ -79,7 +80,7 @@ type timelineHold struct {
 	Ticket        string `json:"ticket"`
 	Occasion      string `json:"occasion"`
 	OccasionTitle string `json:"occasionTitle"`
-	Active        bool   `json:"active"` // applies now: until is empty or in the future
+	Active        bool   `json:"active"` // applies now: until is empty or today or later at the point
 }
 
 // Rows as read from the database; Seq is the rowid.
@@ -264,7 +265,7 @@ func timelineEntries(app core.App, scope *Scope, clientId string, limit int) (en
 		return nil, false, err
 	}
 
-	now := domain.DBTime(time.Now())
+	holdFrom := days.ThroughFrom(time.Now(), domain.ClientLocation(app, clientId)) // until is a day: through that day at the point
 	for _, t := range touches {
 		entries = append(entries, timelineEntry{at: t.Created, seq: t.Seq, item: timelineTouch{
 			Type: "touch", At: t.Created, Id: t.Id,
@@ -296,7 +297,7 @@ func timelineEntries(app core.App, scope *Scope, clientId string, limit int) (en
 			Type: "hold", At: h.Created, Id: h.Id,
 			Reason: h.Reason, Note: h.Note, Until: h.Until, Ticket: h.Ticket,
 			Occasion: h.Occasion, OccasionTitle: titles[h.Occasion],
-			Active: h.Until == "" || h.Until > now,
+			Active: h.Until == "" || h.Until >= holdFrom,
 		}})
 	}
 

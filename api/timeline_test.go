@@ -13,6 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	. "touchbase/internal/testapp"
+	"touchbase/occurrence"
 )
 
 // timelineResponse mirrors the JSON of GET /api/touchbase/clients/{id}/timeline.
@@ -316,10 +317,12 @@ func TestTimelineTicketsAndHolds(t *testing.T) {
 			},
 			TestAppFactory: Factory,
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+				// until is a day (SPEC §3): through that day at C1's point
+				today := occurrence.Today(time.Now(), "Europe/Moscow")
 				newRecord(t, app, "holds", map[string]any{"client": C1, "reason": "requested", "note": "Pause",
-					"until": time.Now().Add(-24 * time.Hour).UTC()})
+					"until": today.AddDate(0, 0, -1)})
 				newRecord(t, app, "holds", map[string]any{"client": C1, "reason": "bought", "note": "Bought it",
-					"until": time.Now().Add(24 * time.Hour).UTC()})
+					"until": today})
 			},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
 				body := decodeTimeline(t, res)

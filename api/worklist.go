@@ -14,8 +14,10 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"touchbase/days"
 	"touchbase/domain"
 	"touchbase/occurrence"
+	"touchbase/phones"
 	"touchbase/tmpl"
 )
 
@@ -120,6 +122,7 @@ type worklistResponse struct {
 
 type worklistItem struct {
 	Client  clientJSON        `json:"client"`
+	Contact *contactJSON      `json:"contact"` // the addressed contact (a birthday row's own), null for none
 	Touch   *touchJSON        `json:"touch"`
 	Hold    *holdJSON         `json:"hold"`
 	State   string            `json:"state"`
@@ -146,6 +149,33 @@ type clientJSON struct {
 	Tags        []string `json:"tags"`
 	Manager     string   `json:"manager"`
 	ManagerName string   `json:"managerName"`
+}
+
+// contactJSON is the contact a worklist row addresses.
+type contactJSON struct {
+	Id       string `json:"id"`
+	Name     string `json:"name"`
+	Position string `json:"position"`
+	Role     string `json:"role"`
+	Birthday string `json:"birthday"`
+	Channel  string `json:"channel"`
+	Telegram string `json:"telegram"`
+	Whatsapp string `json:"whatsapp"`
+	Phone    string `json:"phone"`
+	Email    string `json:"email"`
+	Primary  bool   `json:"primary"`
+}
+
+// contactJSON is the row's addressed contact, nil for none.
+func (r *worklistRow) contactJSON() *contactJSON {
+	if r.ContactId == "" {
+		return nil
+	}
+	return &contactJSON{
+		Id: r.ContactId, Name: r.ContactName, Position: r.ContactPosition, Role: r.ContactRole,
+		Birthday: r.Birthday.String(), Channel: r.Channel, Telegram: r.Telegram, Whatsapp: r.Whatsapp,
+		Phone: r.Phone, Email: r.Email, Primary: r.ContactPrimary,
+	}
 }
 
 type touchJSON struct {
@@ -239,7 +269,10 @@ type audience struct {
 	filter   *clientFilter
 	now      time.Time
 	personal bool
-	standard bool
+	// perContact: a birthday occasion, whose rows (and current, keyed by
+	// contact id) are per contact, not per client
+	perContact bool
+	standard   bool
 
 	// points are the points in scope that the occasion targets, by id.
 	points map[string]*core.Record
@@ -267,6 +300,7 @@ func newAudience(app core.App, occasion *core.Record, filter *clientFilter, now 
 		current:  map[string]occurrence.Occurrence{},
 	}
 	a.personal = a.rule.Trigger == "birthday" || a.rule.Trigger == "anniversary"
+	a.perContact = a.rule.Trigger == "birthday"
 
 	var points []*core.Record
 	var err error
@@ -301,14 +335,21 @@ func (a *audience) resolvePersonal() error {
 	if a.rule.Archived || len(a.points) == 0 {
 		return nil
 	}
-	column := "contact_birthday"
-	if a.rule.Trigger == "anniversary" {
-		column = "since"
-	}
 	params := dbx.Params{}
 	db := a.app.DB()
-	sql := "SELECT c.id AS id, c.point AS point, c.contact_birthday AS contact_birthday, c.since AS since FROM clients c" +
-		" WHERE " + a.clientsSQL(db, params) + " AND c." + column + " != ''"
+	// anniversaries per client; birthdays per non-archived contact (of
+	// the occasion's roles), keyed by the contact's id
+	sql := "SELECT c.id AS id, c.point AS point, '' AS contact_birthday, c.since AS since FROM clients c" +
+		" WHERE " + a.clientsSQL(db, params) + " AND c.since != ''"
+	if a.perContact {
+		roles := ""
+		if r := a.occasion.GetStringSlice("roles"); len(r) > 0 {
+			roles = " AND " + sqlOf(db, inList("k.role", "w_role", r), params)
+		}
+		sql = "SELECT k.id AS id, c.point AS point, k.birthday AS contact_birthday, c.since AS since" +
+			" FROM contacts k JOIN clients c ON c.id = k.client" +
+			" WHERE " + a.clientsSQL(db, params) + " AND k.archived = FALSE AND k.birthday != ''" + roles
+	}
 	var candidates []struct {
 		Id    string `db:"id"`
 		Point string `db:"point"`
@@ -321,10 +362,29 @@ func (a *audience) resolvePersonal() error {
 		dates := c.Dates()
 		today := a.today(c.Point)
 		if ok, _ := occurrence.Active(a.rule, dates, today); ok {
-			a.current[c.Id] = occurrence.For(a.rule, dates, today)
+			oc := occurrence.For(a.rule, dates, today)
+			if a.perContact {
+				oc.Period = domain.TouchPeriod(a.rule.Trigger, oc.Period, c.Id) // what the mark stores
+			}
+			a.current[c.Id] = oc
 		}
 	}
 	return nil
+}
+
+// holdFrom returns, for holdCond, the stored until from which a hold
+// still applies today (days.ThroughFrom) in the server's zone, and as a
+// JSON object by point id for the points whose today differs from it.
+func (a *audience) holdFrom() (string, string) {
+	from := days.ThroughFrom(a.now, time.Local)
+	byPoint := map[string]string{}
+	for id, p := range a.points {
+		if f := days.ThroughFrom(a.now, domain.PointLocation(p)); f != from {
+			byPoint[id] = f
+		}
+	}
+	raw, _ := json.Marshal(byPoint)
+	return from, string(raw)
 }
 
 // today is the local date at the point.
@@ -362,7 +422,7 @@ func (a *audience) clientsSQL(db dbx.Builder, params dbx.Params) string {
 // through idx_clients_point or the clients primary key.
 func (a *audience) source(db dbx.Builder, params dbx.Params) string {
 	params["w_occasion"] = a.occasion.Id
-	params["w_now"] = domain.DBTime(a.now)
+	params["w_hold_from"], params["w_hold_from_point"] = a.holdFrom()
 	params["w_standard"] = a.standard
 	where := " WHERE " + a.clientsSQL(db, params)
 
@@ -378,6 +438,12 @@ func (a *audience) source(db dbx.Builder, params dbx.Params) string {
 	}
 	raw, _ := json.Marshal(current)
 	params["w_current"] = string(raw)
+	if a.perContact {
+		return ` FROM json_each({:w_current}) cur
+		CROSS JOIN contacts bc ON bc.id = cur.key
+		JOIN clients c ON c.id = bc.client
+		LEFT JOIN touches t ON t.client = c.id AND t.occasion = {:w_occasion} AND t.period = cur.value` + where
+	}
 	key := "c.point"
 	if a.personal {
 		key = "c.id"
@@ -406,9 +472,12 @@ func (a *audience) singlePeriod() (string, bool) {
 // holdCond selects the holds h2 of client c that apply to this occasion
 // now (SPEC §4.5: not expired, for every occasion or for this one), on
 // standard occasions only; it is an index probe on idx_holds_client and
-// uses the parameters that source sets. holdApplies is its EXISTS.
+// uses the parameters that source sets. holdApplies is its EXISTS. until
+// is a day that runs through the whole of that day at the client's point
+// (days.ThroughFrom, per point: see holdFrom).
 const (
-	holdCond = `{:w_standard} AND h2.client = c.id AND (h2.until = '' OR h2.until > {:w_now})
+	holdCond = `{:w_standard} AND h2.client = c.id
+		AND (h2.until = '' OR h2.until >= COALESCE(json_extract({:w_hold_from_point}, '$."' || c.point || '"'), {:w_hold_from}))
 		AND (h2.occasion = '' OR h2.occasion = {:w_occasion})`
 	holdApplies = `EXISTS (SELECT 1 FROM holds h2 WHERE ` + holdCond + `)`
 )
@@ -444,20 +513,24 @@ func (a *audience) countByState() (map[string]int, error) {
 
 // worklistRow is one row of the page query.
 type worklistRow struct {
-	Id          string `db:"id"`
-	Name        string `db:"name"`
-	Point       string `db:"point"`
-	Segment     string `db:"segment"`
-	Stage       string `db:"stage"`
-	ContactName string `db:"contact_name"`
-	Channel     string `db:"channel"`
-	Telegram    string `db:"telegram"`
-	Whatsapp    string `db:"whatsapp"`
-	Phone       string `db:"phone"`
-	Email       string `db:"email"`
-	Tags        string `db:"tags"`
-	Manager     string `db:"manager"`
-	ManagerName string `db:"manager_name"`
+	Id              string `db:"id"`
+	Name            string `db:"name"`
+	Point           string `db:"point"`
+	Segment         string `db:"segment"`
+	Stage           string `db:"stage"`
+	ContactId       string `db:"contact_id"`
+	ContactName     string `db:"contact_name"`
+	ContactPosition string `db:"contact_position"`
+	ContactRole     string `db:"contact_role"`
+	ContactPrimary  bool   `db:"contact_primary"`
+	Channel         string `db:"channel"`
+	Telegram        string `db:"telegram"`
+	Whatsapp        string `db:"whatsapp"`
+	Phone           string `db:"phone"`
+	Email           string `db:"email"`
+	Tags            string `db:"tags"`
+	Manager         string `db:"manager"`
+	ManagerName     string `db:"manager_name"`
 
 	TouchId       string `db:"touch_id"`
 	TouchStatus   string `db:"touch_status"`
@@ -501,14 +574,23 @@ func (a *audience) page(state string, limit, offset int) ([]worklistRow, error) 
 		column, condition = "{:w_state}", " AND t.id IS NULL AND NOT "+holdApplies
 	}
 	params["w_state"] = state
-	inner := "SELECT c.id AS client, t.id AS touch, " + column + " AS state" + a.source(db, params) + condition +
-		" ORDER BY c.search, c.id LIMIT {:w_limit} OFFSET {:w_offset}"
+	// the addressed contact: a birthday row's own, else the one the
+	// occasion's roles pick (SPEC §5)
+	contactColumn, order, contactJoin := "''", "", domain.AddressedContactSQL(a.occasion.GetStringSlice("roles"), params)
+	if a.perContact {
+		contactColumn, order, contactJoin = "bc.id", ", bc.name, bc.id", " LEFT JOIN contacts pc ON pc.id = page.contact"
+	}
+	inner := "SELECT c.id AS client, " + contactColumn + " AS contact, t.id AS touch, " + column + " AS state" + a.source(db, params) + condition +
+		" ORDER BY c.search, c.id" + order + " LIMIT {:w_limit} OFFSET {:w_offset}"
 
 	sql := `WITH page AS (` + inner + `)
 		SELECT c.id AS id, c.name AS name, c.point AS point, c.segment AS segment, c.stage AS stage,
-			c.contact_name AS contact_name, c.contact_birthday AS contact_birthday, c.since AS since,
-			c.channel AS channel, c.telegram AS telegram,
-			c.whatsapp AS whatsapp, c.phone AS phone, c.email AS email, COALESCE(c.tags, '') AS tags,
+			COALESCE(pc.id, '') AS contact_id, COALESCE(pc.name, '') AS contact_name,
+			COALESCE(pc.position, '') AS contact_position, COALESCE(pc.role, '') AS contact_role,
+			COALESCE(pc."primary", FALSE) AS contact_primary, COALESCE(pc.birthday, '') AS contact_birthday, c.since AS since,
+			COALESCE(pc.channel, '') AS channel, COALESCE(pc.telegram, '') AS telegram,
+			COALESCE(pc.whatsapp, '') AS whatsapp, COALESCE(pc.phone, '') AS phone, COALESCE(pc.email, '') AS email,
+			COALESCE(c.tags, '') AS tags,
 			c.manager AS manager, COALESCE(m.name, '') AS manager_name,
 			COALESCE(t.id, '') AS touch_id, COALESCE(t.status, '') AS touch_status,
 			COALESCE(t.channel, '') AS touch_channel, COALESCE(t.comment, '') AS touch_comment,
@@ -521,7 +603,7 @@ func (a *audience) page(state string, limit, offset int) ([]worklistRow, error) 
 			COALESCE(ho.id, '') AS occasion_found, COALESCE(ho.title, '') AS occasion_title,
 			page.state AS state
 		FROM page
-		JOIN clients c ON c.id = page.client
+		JOIN clients c ON c.id = page.client` + contactJoin + `
 		LEFT JOIN touches t ON t.id = page.touch
 		LEFT JOIN users m ON m.id = c.manager
 		LEFT JOIN users u ON u.id = t.author
@@ -531,7 +613,7 @@ func (a *audience) page(state string, limit, offset int) ([]worklistRow, error) 
 			ORDER BY h2.created DESC, h2.id DESC LIMIT 1)
 		LEFT JOIN tickets tk ON tk.id = h.ticket
 		LEFT JOIN occasions ho ON ho.id = h.occasion
-		ORDER BY c.search, c.id`
+		ORDER BY c.search, c.id, COALESCE(pc.name, ''), COALESCE(pc.id, '')`
 
 	var rows []worklistRow
 	if err := db.NewQuery(sql).Bind(params).All(&rows); err != nil {
@@ -547,6 +629,9 @@ func (a *audience) item(r *worklistRow, auth *core.Record) worklistItem {
 	if a.personal {
 		oc = a.current[r.Id]
 	}
+	if a.perContact {
+		oc = a.current[r.ContactId]
+	}
 	date := oc.Date
 	pointName := ""
 	if p := a.points[r.Point]; p != nil {
@@ -554,10 +639,11 @@ func (a *audience) item(r *worklistRow, auth *core.Record) worklistItem {
 	}
 
 	values := tmpl.Values{
-		"client":  r.Name,
-		"contact": r.ContactName,
-		"manager": r.ManagerName,
-		"point":   pointName,
+		"client":   r.Name,
+		"contact":  r.ContactName,
+		"position": r.ContactPosition,
+		"manager":  r.ManagerName,
+		"point":    pointName,
 	}
 	if strings.TrimSpace(r.ContactName) == "" {
 		values["contact"] = r.Name
@@ -586,6 +672,7 @@ func (a *audience) item(r *worklistRow, auth *core.Record) worklistItem {
 			ContactName: r.ContactName, Channel: r.Channel, Telegram: r.Telegram, Whatsapp: r.Whatsapp,
 			Phone: r.Phone, Email: r.Email, Tags: parseTags(r.Tags), Manager: r.Manager, ManagerName: r.ManagerName,
 		},
+		Contact: r.contactJSON(),
 		State:   r.State,
 		Period:  oc.Period,
 		Message: message,
@@ -664,12 +751,13 @@ func (a *audience) active() bool {
 // channelLinks builds the ready-to-open links for the client's handles:
 // WhatsApp and e-mail carry the message (subject = occasion title),
 // Telegram cannot prefill a message to a user, a phone link just dials.
+// Phone links are built from the stored E.164 (package phones); a number
+// not in E.164 (an old one the migration could not read) gets no link.
 // Text is percent-encoded as UTF-8 with spaces as %20 (never "+", which
 // mail clients and WhatsApp would show literally).
 func channelLinks(whatsapp, telegram, email, phone, subject, message string) map[string]string {
 	links := map[string]string{}
-	if digits := onlyDigits(whatsapp); digits != "" {
-		link := "https://wa.me/" + digits
+	if link := phones.WhatsAppLink(whatsapp); link != "" {
 		if message != "" {
 			link += "?text=" + encodeText(message)
 		}
@@ -681,8 +769,8 @@ func channelLinks(whatsapp, telegram, email, phone, subject, message string) map
 	if email = strings.TrimSpace(email); email != "" {
 		links["email"] = "mailto:" + url.PathEscape(email) + "?subject=" + encodeText(subject) + "&body=" + encodeText(message)
 	}
-	if digits := onlyDigits(phone); digits != "" {
-		links["phone"] = "tel:+" + digits
+	if link := phones.TelLink(phone); link != "" {
+		links["phone"] = link
 	}
 	return links
 }
@@ -690,16 +778,6 @@ func channelLinks(whatsapp, telegram, email, phone, subject, message string) map
 // encodeText percent-encodes s for a query value with spaces as %20.
 func encodeText(s string) string {
 	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
-}
-
-func onlyDigits(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
 
 // parseTags reads the clients.tags JSON list; anything else is no tags.

@@ -109,6 +109,11 @@ type worklistEntry struct {
 		ManagerName string   `json:"managerName"`
 		Tags        []string `json:"tags"`
 	} `json:"client"`
+	Contact *struct {
+		Id       string `json:"id"`
+		Name     string `json:"name"`
+		Position string `json:"position"`
+	} `json:"contact"`
 	Touch *struct {
 		Id         string `json:"id"`
 		Status     string `json:"status"`
@@ -419,9 +424,10 @@ func TestWorklistHolds(t *testing.T) {
 	before := func(t testing.TB, app *tests.TestApp) {
 		client = create(t, app, "clients", map[string]any{"name": "Альфа", "point": P1, "segment": "A", "stage": "regular"})
 		create(t, app, "holds", map[string]any{"client": client, "reason": "declined", "occasion": OccSegmentA, "note": "Declined the A offer"})
-		// an expired hold for every occasion no longer applies
+		// an expired hold for every occasion no longer applies: until
+		// yesterday at the client's point (until is a day, SPEC §3)
 		create(t, app, "holds", map[string]any{"client": client, "reason": "requested",
-			"until": time.Now().Add(-time.Hour).UTC().Format("2006-01-02 15:04:05.000Z")})
+			"until": occurrence.Today(time.Now(), "Europe/Moscow").AddDate(0, 0, -1).Format(time.DateOnly)})
 	}
 	stateOf := func(want, holdOccasion string) func(t testing.TB, app *tests.TestApp, body []byte) {
 		return func(t testing.TB, app *tests.TestApp, body []byte) {
@@ -623,9 +629,9 @@ func TestWorklistPersonal(t *testing.T) {
 			born := func(d time.Time) string { // a leap year, so that 29 February exists
 				return time.Date(1984, d.Month(), d.Day(), 0, 0, 0, 0, time.UTC).Format("2006-01-02 15:04:05.000Z")
 			}
-			update(t, app, "clients", C1, map[string]any{"contact_birthday": born(date)})
-			update(t, app, "clients", C1c, map[string]any{"contact_birthday": born(date.AddDate(0, 0, 60))})
-			update(t, app, "clients", C2, map[string]any{"contact_birthday": born(date)})
+			SetContact(t, app, C1, map[string]any{"birthday": born(date)})
+			SetContact(t, app, C1c, map[string]any{"birthday": born(date.AddDate(0, 0, 60))})
+			SetContact(t, app, C2, map[string]any{"birthday": born(date)})
 			if withTouch {
 				touch = mark(t, app, C1, birthday, "done", PM1)
 			}
@@ -638,7 +644,7 @@ func TestWorklistPersonal(t *testing.T) {
 				t.Fatalf("clients = %v (total %d, counts %v), want only C1", page.ids(), page.TotalItems, page.Counts)
 			}
 			item := page.Items[0]
-			period := fmt.Sprint(date.Year())
+			period := fmt.Sprint(date.Year()) + "/" + CT1 // a birthday's occurrence is per contact
 			if item.Date != date.Format(time.DateOnly) || item.Period != period ||
 				item.Message != "С днём рождения, Ирина Петрова! "+date.Format("02.01.2006") {
 				t.Errorf("date %s period %s message %q, want %s %s and the birthday greeting", item.Date, item.Period, item.Message, date.Format(time.DateOnly), period)
@@ -833,7 +839,7 @@ func seedClients(t testing.TB, app core.App, point string, n int) {
 			id := fmt.Sprintf("bulk%011d", i)
 			name := fmt.Sprintf("Клиент %05d", i)
 			_, err := tx.DB().Insert("clients", dbx.Params{"id": id, "name": name, "point": point,
-				"segment": []string{"A+", "A", "B", "C", "D"}[i%5], "stage": "regular", "contact_name": "Контакт",
+				"segment": []string{"A+", "A", "B", "C", "D"}[i%5], "stage": "regular",
 				"search": domain.NormalizeSearch(name + " Контакт"), "tags": `["bulk"]`, "created": now, "updated": now}).Execute()
 			if err != nil {
 				return err
@@ -894,5 +900,113 @@ func TestNoServerErrors(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestWorklistBirthdayPerContact: for a birthday occasion the rows are
+// per contact (SPEC §6): two people of one client with a birthday are two
+// rows, each addressing its own person, and marking one leaves the other
+// pending.
+func TestWorklistBirthdayPerContact(t *testing.T) {
+	var birthday string
+	before := func(mark bool) func(t testing.TB, app *tests.TestApp) {
+		return func(t testing.TB, app *tests.TestApp) {
+			birthday = create(t, app, "occasions", map[string]any{"title": "Birthday", "kind": "standard", "category": "greeting",
+				"trigger": "birthday", "template": "С днём рождения, {{contact}} ({{position}})!"})
+			date := occurrence.Today(time.Now(), "Europe/Moscow").AddDate(0, 0, 2)
+			born := time.Date(1984, date.Month(), date.Day(), 12, 0, 0, 0, time.UTC).Format("2006-01-02 15:04:05.000Z")
+			update(t, app, "contacts", CT1, map[string]any{"birthday": born})
+			update(t, app, "contacts", CT1b, map[string]any{"birthday": born})
+			if mark {
+				touches, _ := app.FindCollectionByNameOrId("touches")
+				touch := core.NewRecord(touches)
+				touch.Load(map[string]any{"client": C1, "occasion": birthday, "contact": CT1b, "status": "done", "author": PM1})
+				if err := app.RunInTransaction(func(tx core.App) error { return tx.Save(touch) }); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	check := func(mark bool) func(t testing.TB, app *tests.TestApp, body []byte) {
+		return func(t testing.TB, app *tests.TestApp, body []byte) {
+			page := decode[worklistPage](t, body)
+			if page.TotalItems != 2 || len(page.Items) != 2 {
+				t.Fatalf("%d rows (total %d), want one per contact", len(page.Items), page.TotalItems)
+			}
+			got := map[string]string{}
+			for _, item := range page.Items {
+				if item.Client.Id != C1 || item.Contact == nil {
+					t.Fatalf("row %+v, want C1 with a contact", item)
+				}
+				got[item.Contact.Id] = item.State + " " + item.Message
+			}
+			want := map[string]string{
+				CT1:  "pending С днём рождения, Ирина Петрова (Генеральный директор)!",
+				CT1b: "pending С днём рождения, Алексей Смирнов (Бухгалтер)!",
+			}
+			if mark {
+				want[CT1b] = "done С днём рождения, Алексей Смирнов (Бухгалтер)!"
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("rows %v\nwant %v", got, want)
+			}
+		}
+	}
+	for _, mark := range []bool{false, true} {
+		t.Run(fmt.Sprint("marked ", mark), func(t *testing.T) {
+			app := New(t)
+			before(mark)(t, app)
+			status, body := get(t, app, PM1, worklistURL(birthday, "state=all"))
+			if status != 200 {
+				t.Fatalf("status %d: %s", status, body)
+			}
+			check(mark)(t, app, body)
+		})
+	}
+}
+
+// TestWorklistAddressesByRole: an occasion for some roles addresses the
+// primary contact when its role matches, else the first matching contact
+// by name (SPEC §5); {{contact}} and {{position}} render that person, and
+// a mark without a contact is addressed to them too.
+func TestWorklistAddressesByRole(t *testing.T) {
+	for _, c := range []struct {
+		roles   []string
+		want    string
+		message string
+	}{
+		{nil, CT1, "Ирина Петрова, Генеральный директор"},
+		{[]string{"decision_maker", "finance"}, CT1, "Ирина Петрова, Генеральный директор"},
+		{[]string{"finance"}, CT1b, "Алексей Смирнов, Бухгалтер"},
+		{[]string{"technical"}, "", "ООО Ромашка, "},
+	} {
+		t.Run(fmt.Sprint(c.roles), func(t *testing.T) {
+			app := New(t)
+			occasion := create(t, app, "occasions", map[string]any{"title": "Invoice news", "kind": "standard",
+				"template": "{{contact}}, {{position}}", "roles": c.roles})
+			status, body := get(t, app, PM1, worklistURL(occasion, "state=all", "q=ромашка"))
+			if status != 200 {
+				t.Fatalf("status %d: %s", status, body)
+			}
+			page := decode[worklistPage](t, body)
+			if len(page.Items) != 1 {
+				t.Fatalf("%d rows, want C1's", len(page.Items))
+			}
+			item := page.Items[0]
+			got := ""
+			if item.Contact != nil {
+				got = item.Contact.Id
+			}
+			if got != c.want || item.Message != c.message {
+				t.Errorf("contact %q message %q, want %q %q", got, item.Message, c.want, c.message)
+			}
+			touch, err := MarkTouch(app, C1, occasion, "done", PM1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if touch.GetString("contact") != c.want {
+				t.Errorf("the mark was addressed to %q, want %q", touch.GetString("contact"), c.want)
+			}
+		})
 	}
 }

@@ -35,7 +35,11 @@ func bindClients(app core.App) {
 }
 
 func onClientValidate(e *core.RecordEvent) error {
-	e.Record.Set("search", domain.NormalizeSearch(e.Record.GetString("name")+" "+e.Record.GetString("contact_name")))
+	search, err := searchText(e.App, e.Record.Id, e.Record.GetString("name"))
+	if err != nil {
+		return err
+	}
+	e.Record.Set("search", search)
 	if err := e.Next(); err != nil {
 		return err
 	}

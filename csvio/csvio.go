@@ -16,7 +16,8 @@
 //     apostrophe, which spreadsheets read as "this is text" and hide. The
 //     import removes that apostrophe again, so a phone number "+7 …" or a
 //     Telegram handle "@name" survives the round trip.
-//   - Dates are written as YYYY-MM-DD; the import also reads DD.MM.YYYY.
+//   - Days (birthday, since) are written as YYYY-MM-DD; the import also
+//     reads DD.MM.YYYY and stores the day at 12:00Z (days.Normalize).
 package csvio
 
 import (
@@ -26,6 +27,8 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/tools/types"
+
+	"touchbase/days"
 )
 
 // BOM is the UTF-8 byte-order mark. Exports do not write it; a caller whose
@@ -123,8 +126,9 @@ func (rw *rowWriter) flush() error {
 	return nil
 }
 
-// formatDate writes a stored date as YYYY-MM-DD, or in PocketBase's full
-// layout when it has a time of day, so that the import restores it exactly.
+// formatDate writes a stored day (SPEC §3: the day at 12:00Z) as
+// YYYY-MM-DD; a value stored before days were days (a moment) is written
+// as its day too (days.Normalize).
 func formatDate(stored string) string {
 	if stored == "" {
 		return ""
@@ -133,11 +137,7 @@ func formatDate(stored string) string {
 	if err != nil || d.IsZero() {
 		return stored
 	}
-	t := d.Time().UTC()
-	if t.Equal(t.Truncate(24 * time.Hour)) {
-		return t.Format(time.DateOnly)
-	}
-	return d.String()
+	return days.Normalize(d.Time()).Format(time.DateOnly)
 }
 
 // Date layouts the import reads, in the order tried.
@@ -149,12 +149,13 @@ var dateLayouts = []string{
 	"2006-01-02 15:04:05Z07:00", // 2024-03-08 10:00:00Z
 }
 
-// parseDate reads a date cell in one of dateLayouts; a date without a time
-// is midnight UTC, as PocketBase stores dates picked in its dashboard.
+// parseDate reads a day cell in one of dateLayouts and returns the day as
+// stored (days.Normalize: the day at 12:00Z); a value with a time of day is
+// the day whose UTC midnight is nearest to it.
 func parseDate(s string) (types.DateTime, bool) {
 	for _, layout := range dateLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
-			d, err := types.ParseDateTime(t.UTC())
+			d, err := types.ParseDateTime(days.Normalize(t))
 			return d, err == nil
 		}
 	}

@@ -96,11 +96,12 @@ func ExportTouches(app core.App, w io.Writer, f TouchFilter) error {
 	// only decide what the caller may see
 	query := `SELECT t.id, t.created, t.period, t.status, t.channel, t.comment,
 		t.occasion, COALESCE(o.title, ''), COALESCE(o.kind, ''), COALESCE(o.category, ''),
-		c.id, c.name, c.segment, c.stage, c.contact_name,
+		c.id, c.name, c.segment, c.stage, COALESCE(tc.name, pc.name, ''),
 		COALESCE(p.name, ''), COALESCE(a.name, ''), COALESCE(a.email, ''),
 		COALESCE(c.point, ''), COALESCE(t.author, '')
 	FROM touches t
-	JOIN clients c ON c.id = t.client
+	JOIN clients c ON c.id = t.client` + domain.PrimaryContactSQL + `
+	LEFT JOIN contacts tc ON tc.id = t.contact
 	LEFT JOIN occasions o ON o.id = t.occasion
 	LEFT JOIN points p ON p.id = c.point
 	LEFT JOIN users a ON a.id = t.author
@@ -215,9 +216,10 @@ func ExportClients(app core.App, w io.Writer, points []string) error {
 	}
 
 	query := `SELECT c.name, COALESCE(p.name, ''), COALESCE(u.email, ''), c.segment, c.stage,
-		c.contact_name, c.contact_birthday, c.since, c.channel,
-		c.telegram, c.whatsapp, c.phone, c.email, COALESCE(c.tags, ''), c.notes
-	FROM clients c
+		COALESCE(pc.name, ''), COALESCE(pc.birthday, ''), c.since, COALESCE(pc.channel, ''),
+		COALESCE(pc.telegram, ''), COALESCE(pc.whatsapp, ''), COALESCE(pc.phone, ''), COALESCE(pc.email, ''),
+		COALESCE(c.tags, ''), c.notes
+	FROM clients c` + domain.PrimaryContactSQL + `
 	LEFT JOIN points p ON p.id = c.point
 	LEFT JOIN users u ON u.id = c.manager
 	%s

@@ -76,6 +76,9 @@ type Report struct {
 	// MoreProblems counts the ones left out.
 	Problems     []Problem
 	MoreProblems int
+	// Kind is what was imported, for the summary: "clients" (the
+	// default) or "contacts".
+	Kind string
 }
 
 // String is the report for a person: one summary line, then one line per
@@ -84,7 +87,11 @@ func (r *Report) String() string {
 	var b strings.Builder
 	switch {
 	case len(r.Problems) == 0:
-		fmt.Fprintf(&b, "Imported %d clients from %d rows (%s, delimiter %q).\n", r.Imported, r.Rows, r.Encoding, r.Delimiter)
+		kind := r.Kind
+		if kind == "" {
+			kind = "clients"
+		}
+		fmt.Fprintf(&b, "Imported %d %s from %d rows (%s, delimiter %q).\n", r.Imported, kind, r.Rows, r.Encoding, r.Delimiter)
 	case r.Rejected > 0:
 		fmt.Fprintf(&b, "Nothing was imported: %d of %d rows have problems. Fix them and import the whole file again.\n", r.Rejected, r.Rows)
 	default:
@@ -172,55 +179,112 @@ func ImportClients(app core.App, r io.Reader) (Report, error) {
 		return report, err
 	}
 
-	// pass 1: build and validate every row, writing nothing
-	err = imp.eachRow(func(row csvRow) error {
-		report.Rows++
-		record, problems := imp.build(row)
-		if record != nil {
-			problems = append(problems, imp.problems(row.line, app.Validate(record), problems)...)
-		}
-		if len(problems) > 0 {
-			slices.SortStableFunc(problems, func(a, b Problem) int { return fieldOrder(a.Field) - fieldOrder(b.Field) })
-			report.Rejected++
-			report.add(problems...)
-		}
-		return nil
-	})
-	if err != nil {
-		return report, err
-	}
-	if report.Rejected > 0 {
-		return report.reject()
-	}
-
-	// pass 2: save every row in one transaction; a row that fails now
-	// (the data changed since pass 1) rolls everything back
+	// one transaction: every row is built, validated and saved (the
+	// client, then its primary contact from the contact columns); when
+	// any row has a problem, the report lists every problem of every row
+	// and the transaction is rolled back, so nothing is half-imported
 	imported := 0
 	err = app.RunInTransaction(func(txApp core.App) error {
-		return imp.eachRow(func(row csvRow) error {
-			record, problems := imp.build(row)
-			if len(problems) == 0 {
-				if err := txApp.Save(record); err != nil {
-					problems = imp.problems(row.line, err, nil)
-				}
+		err := imp.eachRow(func(row csvRow) error {
+			report.Rows++
+			problems, err := imp.saveRow(txApp, row, report.Rejected == 0)
+			if err != nil {
+				return err
 			}
 			if len(problems) > 0 {
-				return rowError(problems)
+				slices.SortStableFunc(problems, func(a, b Problem) int { return fieldOrder(a.Field) - fieldOrder(b.Field) })
+				report.Rejected++
+				report.add(problems...)
+				return nil
 			}
 			imported++
 			return nil
 		})
+		if err != nil {
+			return err
+		}
+		if report.Rejected > 0 {
+			return errRejectedRows
+		}
+		return nil
 	})
-	var rejected rowError
-	if errors.As(err, &rejected) {
-		report.Rejected = 1
-		return report.reject(rejected...)
+	if errors.Is(err, errRejectedRows) {
+		return report.reject()
 	}
 	if err != nil {
 		return report, fmt.Errorf("saving the clients: %w", err)
 	}
 	report.Imported = imported
 	return report, nil
+}
+
+// errRejectedRows rolls the import's transaction back when a row has a
+// problem.
+var errRejectedRows = errors.New("rows rejected")
+
+// contactColumns map the clients file's contact columns to the fields of
+// the client's primary contact (SPEC §3 contacts).
+var contactColumns = map[string]string{
+	"contact_name": "name", "contact_birthday": "birthday", "channel": "channel",
+	"telegram": "telegram", "whatsapp": "whatsapp", "phone": "phone", "email": "email",
+}
+
+// contactColumn is the column of a contact field, for the report.
+func contactColumn(field string) string {
+	for column, f := range contactColumns {
+		if f == field {
+			return column
+		}
+	}
+	return field
+}
+
+// saveRow builds a row's client and contact, validates both and, when
+// save is set and the row has no problem, saves them in txApp. A contact
+// whose client has problems is still checked (against a stand-in client
+// of the same point, rolled back with the rest), so the report lists
+// every problem of the row at once.
+func (imp *clientImport) saveRow(txApp core.App, row csvRow, save bool) ([]Problem, error) {
+	client, contact, problems := imp.build(row)
+	if client == nil {
+		return problems, nil
+	}
+	clientProblems := imp.problems(imp.collection, row.line, txApp.Validate(client), problems, nil)
+	problems = append(problems, clientProblems...)
+	if contact == nil {
+		if save && len(problems) == 0 {
+			if err := txApp.SaveNoValidate(client); err != nil {
+				return imp.problems(imp.collection, row.line, err, nil, nil), nil
+			}
+		}
+		return problems, nil
+	}
+
+	owner := client
+	if len(problems) > 0 || !save {
+		owner = core.NewRecord(imp.collection)
+		owner.Set("name", "stand-in")
+		owner.Set("point", client.GetString("point"))
+		if owner.GetString("point") == "" {
+			for _, points := range imp.points {
+				owner.Set("point", points[0].Id)
+				break
+			}
+		}
+	}
+	if err := txApp.SaveNoValidate(owner); err != nil {
+		return nil, err
+	}
+	contact.Set("client", owner.Id)
+	contactProblems := imp.problems(imp.contacts, row.line, txApp.Validate(contact), problems, contactColumn)
+	problems = append(problems, contactProblems...)
+	if len(problems) > 0 || !save {
+		return problems, nil
+	}
+	if err := txApp.SaveNoValidate(contact); err != nil {
+		return imp.problems(imp.contacts, row.line, err, nil, contactColumn), nil
+	}
+	return nil, nil
 }
 
 // rowError carries a row's problems out of the saving transaction.
@@ -235,6 +299,7 @@ var errTooManyRows = errors.New("too many rows")
 type clientImport struct {
 	app        core.App
 	collection *core.Collection
+	contacts   *core.Collection
 	text       string
 	comma      rune
 	// columns are the header's column names by position; "" is a column
@@ -243,6 +308,9 @@ type clientImport struct {
 	points   map[string][]*core.Record // domain.FoldName of the name → points
 	managers map[string]string         // folded email → user id; "" = no such user
 	selects  map[string][]string       // select field → allowed values
+	// clientNames are the clients by folded name (id, point), for a
+	// contacts file; loaded on first use
+	clientNames map[string][][2]string
 }
 
 // csvRow is one data row: its first line and its values, or what is wrong
@@ -260,9 +328,14 @@ func newClientImport(app core.App, text string) (*clientImport, []Problem, error
 	if err != nil {
 		return nil, nil, err
 	}
+	contacts, err := app.FindCollectionByNameOrId("contacts")
+	if err != nil {
+		return nil, nil, err
+	}
 	imp := &clientImport{
 		app:        app,
 		collection: collection,
+		contacts:   contacts,
 		text:       text,
 		comma:      sniffComma(text),
 		managers:   map[string]string{},
@@ -271,6 +344,11 @@ func newClientImport(app core.App, text string) (*clientImport, []Problem, error
 	for _, field := range collection.Fields {
 		if s, ok := field.(*core.SelectField); ok {
 			imp.selects[s.Name] = s.Values
+		}
+	}
+	for _, field := range contacts.Fields {
+		if s, ok := field.(*core.SelectField); ok && s.Name == "channel" {
+			imp.selects["channel"] = s.Values // the only contact select with a column
 		}
 	}
 	points, err := app.FindAllRecords("points")
@@ -413,11 +491,12 @@ func allEmpty(values []string) bool {
 // build turns a row into an unsaved client. Problems are the values that
 // cannot be turned into field values (an unknown point, a malformed date);
 // the record is nil when the row's shape is wrong.
-func (imp *clientImport) build(row csvRow) (*core.Record, []Problem) {
+func (imp *clientImport) build(row csvRow) (*core.Record, *core.Record, []Problem) {
 	if row.err != "" {
-		return nil, []Problem{{Line: row.line, Message: row.err}}
+		return nil, nil, []Problem{{Line: row.line, Message: row.err}}
 	}
 	record := core.NewRecord(imp.collection)
+	var contact *core.Record
 	var problems []Problem
 	problem := func(field, format string, args ...any) {
 		problems = append(problems, Problem{Line: row.line, Field: field, Message: fmt.Sprintf(format, args...)})
@@ -432,6 +511,31 @@ func (imp *clientImport) build(row csvRow) (*core.Record, []Problem) {
 			continue
 		}
 		if value == "" {
+			continue
+		}
+		if field, ok := contactColumns[column]; ok {
+			if contact == nil {
+				contact = core.NewRecord(imp.contacts)
+				contact.Set("primary", true)
+			}
+			switch column {
+			case "contact_birthday":
+				d, ok := parseDate(value)
+				if !ok {
+					problem(column, "expected a date as YYYY-MM-DD or DD.MM.YYYY, found %q", value)
+				}
+				contact.Set(field, d)
+				continue
+			}
+			if allowed, ok := imp.selects[column]; ok {
+				i := slices.IndexFunc(allowed, func(v string) bool { return strings.EqualFold(v, value) })
+				if i < 0 {
+					problem(column, "unknown value %q; expected one of %s", value, strings.Join(allowed, ", "))
+				} else {
+					value = allowed[i]
+				}
+			}
+			contact.Set(field, value)
 			continue
 		}
 		switch column {
@@ -450,13 +554,13 @@ func (imp *clientImport) build(row csvRow) (*core.Record, []Problem) {
 		case "manager":
 			id, err := imp.manager(value)
 			if err != nil {
-				return nil, []Problem{{Line: row.line, Field: "manager", Message: err.Error()}}
+				return nil, nil, []Problem{{Line: row.line, Field: "manager", Message: err.Error()}}
 			}
 			if id == "" {
 				problem("manager", "no user has the email %q", value)
 			}
 			record.Set("manager", id)
-		case "contact_birthday", "since":
+		case "since":
 			d, ok := parseDate(value)
 			if !ok {
 				problem(column, "expected a date as YYYY-MM-DD or DD.MM.YYYY, found %q", value)
@@ -480,7 +584,14 @@ func (imp *clientImport) build(row csvRow) (*core.Record, []Problem) {
 			record.Set(column, value)
 		}
 	}
-	return record, problems
+	if contact != nil && contact.GetString("name") == "" {
+		// a contact without a name is addressed by the client's name
+		contact.Set("name", record.GetString("name"))
+		if contact.GetString("name") == "" {
+			contact.Set("name", "?") // the client's blank name is the row's problem
+		}
+	}
+	return record, contact, problems
 }
 
 // manager returns the id of the user with email, compared without case
@@ -545,7 +656,10 @@ func parseTags(s string) ([]string, bool) {
 // problems turns the error of app.Validate or app.Save into problems, one
 // per field in column order, leaving out the fields that already have a
 // problem (a point that was not found is also "cannot be blank").
-func (imp *clientImport) problems(line int, err error, already []Problem) []Problem {
+func (imp *clientImport) problems(collection *core.Collection, line int, err error, already []Problem, column func(string) string) []Problem {
+	if column == nil {
+		column = func(field string) string { return field }
+	}
 	if err == nil {
 		return nil
 	}
@@ -565,12 +679,15 @@ func (imp *clientImport) problems(line int, err error, already []Problem) []Prob
 
 	fields := make([]string, 0, len(errs))
 	for field := range errs {
-		if !slices.ContainsFunc(already, func(p Problem) bool { return p.Field == field }) {
+		if field == "client" && collection == imp.contacts {
+			continue // the stand-in client's, or the client row's own
+		}
+		if !slices.ContainsFunc(already, func(p Problem) bool { return p.Field == column(field) }) {
 			fields = append(fields, field)
 		}
 	}
 	slices.SortFunc(fields, func(a, b string) int {
-		ia, ib := columnIndex(a), columnIndex(b)
+		ia, ib := columnIndex(column(a)), columnIndex(column(b))
 		if ia != ib {
 			return ia - ib
 		}
@@ -582,11 +699,11 @@ func (imp *clientImport) problems(line int, err error, already []Problem) []Prob
 		var verr validation.Error
 		if errors.As(errs[field], &verr) && verr.Code() == "validation_invalid_format" {
 			message = "must be in a valid format"
-			if f, ok := imp.collection.Fields.GetByName(field).(*core.TextField); ok && f.Help != "" {
+			if f, ok := collection.Fields.GetByName(field).(*core.TextField); ok && f.Help != "" {
 				message += " (" + sentence(f.Help) + ")"
 			}
 		}
-		problems = append(problems, Problem{Line: line, Field: field, Message: message})
+		problems = append(problems, Problem{Line: line, Field: column(field), Message: message})
 	}
 	return problems
 }

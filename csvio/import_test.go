@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"touchbase/domain"
 
 	"github.com/pocketbase/pocketbase/core"
 	"golang.org/x/text/encoding/charmap"
@@ -40,7 +41,7 @@ func TestImportClientsRejectsWholeFile(t *testing.T) {
 		{
 			name: "invalid phone",
 			file: "name,point,phone\nGood,Moscow,+7 495 000-00-00\nBad,Moscow,call me\n",
-			want: []string{"line 3: phone: must be in a valid format (phone number, e.g. +7 (495) 123-45-67)"},
+			want: []string{"line 3: phone: a phone number has only digits, spaces, dashes, dots, parentheses and a leading +; write it as 8 (301) 123-45-67 or +7 301 123-45-67"},
 		},
 		{
 			name: "empty name",
@@ -202,7 +203,7 @@ func TestImportClientsLimits(t *testing.T) {
 // Windows-1251, ";" delimited, Cyrillic point names in any case.
 func TestImportClientsWindows1251(t *testing.T) {
 	app := testapp.New(t)
-	spb := saveRecord(t, app, "points", map[string]any{"name": "Санкт-Петербург"})
+	spb := saveRecord(t, app, "points", map[string]any{"name": "Санкт-Петербург", "country": "RU"})
 
 	utf := "name;point;contact_name;notes\r\n" +
 		"ООО «Ёлка»;САНКТ-ПЕТЕРБУРГ;Пётр Иванович;Счёт № 5 — оплачен\r\n" +
@@ -256,13 +257,13 @@ func TestImportClientsBOMSemicolonAndSpreadsheetHabits(t *testing.T) {
 
 	alpha := findClient(t, app, `ООО "Альфа; Омега"`)
 	assertFields(t, alpha, map[string]string{
-		"point": testapp.P1, "phone": "+7 495 123-45-67", "segment": "A+", "stage": "regular",
+		"point": testapp.P1, "phone": "+74951234567", "segment": "A+", "stage": "regular",
 		"manager": testapp.PM1, "channel": "telegram", "telegram": "@alpha_omega",
 	})
-	if got := alpha.GetDateTime("contact_birthday").String(); got != "1985-03-08 00:00:00.000Z" {
+	if got := alpha.GetDateTime("contact_birthday").String(); got != "1985-03-08 12:00:00.000Z" { // a day (SPEC §3)
 		t.Errorf("contact_birthday = %q", got)
 	}
-	if got := alpha.GetDateTime("since").String(); got != "2020-01-15 00:00:00.000Z" {
+	if got := alpha.GetDateTime("since").String(); got != "2020-01-15 12:00:00.000Z" {
 		t.Errorf("since = %q", got)
 	}
 	if got := tagsOf(t, alpha); !slices.Equal(got, []string{"vip", "retail"}) {
@@ -302,7 +303,28 @@ func findClient(t *testing.T, app core.App, name string) *core.Record {
 	if err != nil {
 		t.Fatalf("client %q: %v", name, err)
 	}
-	return record
+	return withContact(t, app, record)
+}
+
+// withContact shows the client's primary contact in the columns of the
+// clients file (contact_name, contact_birthday, channel, telegram,
+// whatsapp, phone, email), as the import and export map them.
+func withContact(t testing.TB, app core.App, client *core.Record) *core.Record {
+	t.Helper()
+	contact, err := domain.PrimaryContact(app, client.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	view := client.Fresh().WithCustomData(true)
+	for column, field := range map[string]string{"contact_name": "name", "contact_birthday": "birthday", "channel": "channel",
+		"telegram": "telegram", "whatsapp": "whatsapp", "phone": "phone", "email": "email"} {
+		value := ""
+		if contact != nil {
+			value = contact.GetString(field)
+		}
+		view.Set(column, value)
+	}
+	return view
 }
 
 func assertFields(t *testing.T, record *core.Record, want map[string]string) {
@@ -357,7 +379,7 @@ func (b endless) Read(p []byte) (int, error) {
 // name that refuses "Орел" as a duplicate.
 func TestImportFindsPointsLikeTheUniqueRule(t *testing.T) {
 	app := testapp.New(t)
-	orel := saveRecord(t, app, "points", map[string]any{"name": "Орёл", "timezone": "Europe/Moscow"})
+	orel := saveRecord(t, app, "points", map[string]any{"name": "Орёл", "timezone": "Europe/Moscow", "country": "RU"})
 	points, err := app.FindCollectionByNameOrId("points")
 	if err != nil {
 		t.Fatal(err)

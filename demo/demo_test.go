@@ -129,9 +129,31 @@ func TestSeedIfEmpty(t *testing.T) {
 		if m := users[c.GetString("manager")]; m != nil && m.GetString("point") != c.GetString("point") {
 			t.Errorf("client %s has a manager of another point", c.GetString("name"))
 		}
-		if b := c.GetDateTime("contact_birthday").Time(); b.Month() == time.February && b.Day() == 29 {
+	}
+	// contacts: two or three per client, exactly one primary, roles
+	contactsOf := map[string]int{}
+	primaryOf := map[string]int{}
+	roles := map[string]int{}
+	for _, c := range all(t, app, "contacts") {
+		contactsOf[c.GetString("client")]++
+		if c.GetBool("primary") {
+			primaryOf[c.GetString("client")]++
+		}
+		roles[c.GetString("role")]++
+		if b := c.GetDateTime("birthday").Time(); b.Month() == time.February && b.Day() == 29 {
 			leapBirthday = true
 		}
+	}
+	for id, c := range clients {
+		if n := contactsOf[id]; n < 2 || n > 3 {
+			t.Errorf("client %s has %d contacts, want 2 or 3", c.GetString("name"), n)
+		}
+		if primaryOf[id] != 1 {
+			t.Errorf("client %s has %d primary contacts", c.GetString("name"), primaryOf[id])
+		}
+	}
+	if len(roles) < 4 {
+		t.Errorf("contact roles = %v, want several", roles)
 	}
 	t.Logf("clients per point: %v, per segment: %v", perPoint, segments)
 	if perPoint["Москва — Центр"] != 120 || perPoint["Санкт-Петербург"] != 100 || perPoint["London"] != 80 {
@@ -271,8 +293,12 @@ func TestSeedIsReproducible(t *testing.T) {
 			t.Fatal(err)
 		}
 		var out []string
+		names := map[string]string{}
 		for _, c := range all(t, app, "clients") {
-			out = append(out, c.GetString("name")+"|"+c.GetString("segment")+"|"+c.GetString("contact_name")+"|"+c.GetString("telegram"))
+			names[c.Id] = c.GetString("name") + "|" + c.GetString("segment")
+		}
+		for _, c := range all(t, app, "contacts") {
+			out = append(out, names[c.GetString("client")]+"|"+c.GetString("name")+"|"+c.GetString("role")+"|"+c.GetString("telegram"))
 		}
 		slices.Sort(out)
 		return out

@@ -274,7 +274,7 @@ func targets(occasion *core.Record, c *demoClient) bool {
 // client on that local day.
 func (s *seeder) touchMoment(occasion *core.Record, c *demoClient, spread int) (time.Time, bool) {
 	o := domain.OccasionRule(occasion)
-	cl := domain.ClientDates(c.record)
+	cl := domain.ClientDates(c.record, c.contact)
 	tz := c.point.spec.timezone
 	today := occurrence.Today(s.now, tz)
 	oc := occurrence.For(o, cl, today)
@@ -335,7 +335,8 @@ func (s *seeder) markTouch(occasion *core.Record, c *demoClient, at time.Time) e
 		"client":   c.record.Id,
 		"occasion": occasion.Id,
 		"status":   status,
-		"channel":  c.record.GetString("channel"),
+		"contact":  c.contact.Id, // the primary contact (whose birthday a birthday mark is for)
+		"channel":  c.contact.GetString("channel"),
 		"comment":  comment,
 		"author":   s.authorFor(c).Id,
 	})

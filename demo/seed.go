@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -18,6 +19,7 @@ import (
 // pointSpec describes a demo point and how its clients look.
 type pointSpec struct {
 	name, timezone string
+	country        string // ISO 3166-1 alpha-2, for national phone numbers
 	russian        bool   // Russian companies, names and texts; else British
 	clients        int    // how many clients it gets
 	landline       string // area code of its office phones
@@ -26,9 +28,9 @@ type pointSpec struct {
 }
 
 var pointSpecs = []pointSpec{
-	{name: "Москва — Центр", timezone: "Europe/Moscow", russian: true, clients: 120, landline: "495", mobiles: []string{"916", "925", "903", "985"}, suffix: "msk"},
-	{name: "Санкт-Петербург", timezone: "Europe/Moscow", russian: true, clients: 100, landline: "812", mobiles: []string{"921", "911", "981", "952"}, suffix: "spb"},
-	{name: "London", timezone: "Europe/London", russian: false, clients: 80, suffix: "uk"},
+	{name: "Москва — Центр", timezone: "Europe/Moscow", country: "RU", russian: true, clients: 120, landline: "495", mobiles: []string{"916", "925", "903", "985"}, suffix: "msk"},
+	{name: "Санкт-Петербург", timezone: "Europe/Moscow", country: "RU", russian: true, clients: 100, landline: "812", mobiles: []string{"921", "911", "981", "952"}, suffix: "spb"},
+	{name: "London", timezone: "Europe/London", country: "GB", russian: false, clients: 80, suffix: "uk"},
 }
 
 // staffSpec is a demo staff account; point indexes pointSpecs (-1: none).
@@ -57,6 +59,7 @@ type demoPoint struct {
 // demoClient is a saved client with what the touch planner needs.
 type demoClient struct {
 	record  *core.Record
+	contact *core.Record // the primary contact
 	point   *demoPoint
 	manager *core.Record // nil when the client has no account manager
 	russian bool
@@ -167,7 +170,7 @@ func (s *seeder) localMoment(day time.Time, tz string) time.Time {
 
 func (s *seeder) seedPoints() error {
 	for _, spec := range pointSpecs {
-		record, err := s.create("points", map[string]any{"name": spec.name, "timezone": spec.timezone})
+		record, err := s.create("points", map[string]any{"name": spec.name, "timezone": spec.timezone, "country": spec.country})
 		if err != nil {
 			return err
 		}
@@ -268,8 +271,24 @@ func (s *seeder) seedClients() error {
 				fields["contact_birthday"] = time.Date(1988, time.February, 29, 0, 0, 0, 0, time.UTC)
 			}
 
+			// the client's contact fields go to its primary contact
+			primary := map[string]any{"role": "decision_maker", "position": s.position(p, "decision_maker"), "primary": true}
+			for old, field := range clientContactFields {
+				if v, ok := fields[old]; ok {
+					primary[field] = v
+					delete(fields, old)
+				}
+			}
 			record, err := s.create("clients", fields)
 			if err != nil {
+				return err
+			}
+			primary["client"] = record.Id
+			contact, err := s.create("contacts", primary)
+			if err != nil {
+				return err
+			}
+			if err := s.seedColleagues(p, record, companies[i]); err != nil {
 				return err
 			}
 			var manager *core.Record
@@ -280,7 +299,7 @@ func (s *seeder) seedClients() error {
 					}
 				}
 			}
-			s.clients = append(s.clients, &demoClient{record: record, point: p, manager: manager, russian: p.spec.russian})
+			s.clients = append(s.clients, &demoClient{record: record, contact: contact, point: p, manager: manager, russian: p.spec.russian})
 		}
 	}
 	return nil
@@ -631,4 +650,75 @@ func (s *seeder) pickQuietClient(start int, ok func(*demoClient) bool) (*demoCli
 		return c, nil
 	}
 	return nil, errors.New("no client left without touches for a ticket or hold")
+}
+
+// clientContactFields map the contact fields clientFields draws to the
+// primary contact's fields.
+var clientContactFields = map[string]string{
+	"contact_name": "name", "contact_birthday": "birthday", "channel": "channel",
+	"telegram": "telegram", "whatsapp": "whatsapp", "phone": "phone", "email": "email",
+}
+
+// contactRoles are the roles of a client's other people, and their
+// positions in both languages.
+var contactRoles = []struct{ role, ru, en string }{
+	{"decision_maker", "Генеральный директор", "Managing Director"},
+	{"finance", "Главный бухгалтер", "Finance Manager"},
+	{"technical", "Главный инженер", "Technical Lead"},
+	{"user", "Менеджер по закупкам", "Purchasing Manager"},
+	{"influencer", "Коммерческий директор", "Commercial Director"},
+	{"assistant", "Офис-менеджер", "Office Manager"},
+}
+
+// position names a job title for role in the point's language.
+func (s *seeder) position(p *demoPoint, role string) string {
+	for _, r := range contactRoles {
+		if r.role == role {
+			if p.spec.russian {
+				return r.ru
+			}
+			return r.en
+		}
+	}
+	return ""
+}
+
+// seedColleagues adds one or two more people to a client (so clients have
+// two or three contacts), with other roles, some handles and birthdays;
+// now and then one of them has left the company (archived).
+func (s *seeder) seedColleagues(p *demoPoint, client *core.Record, c company) error {
+	r := s.r
+	for k := range 1 + r.IntN(2) {
+		var who person
+		if p.spec.russian {
+			who = ruPerson(r)
+		} else {
+			who = enPerson(r)
+		}
+		role := contactRoles[1+r.IntN(len(contactRoles)-1)]
+		fields := map[string]any{
+			"client":   client.Id,
+			"name":     who.name,
+			"role":     role.role,
+			"position": s.position(p, role.role),
+		}
+		if r.IntN(10) < 7 {
+			fields["email"] = strings.ToLower(who.latinFirst[:1]+"."+who.latinLast) + "@" + c.latin + ".example"
+			fields["channel"] = "email"
+		}
+		if r.IntN(10) < 4 {
+			fields["whatsapp"] = s.mobile(p)
+			fields["channel"] = "whatsapp"
+		}
+		if r.IntN(100) < 60 {
+			fields["birthday"] = time.Date(1962+r.IntN(35), time.Month(1+r.IntN(12)), 1+r.IntN(28), 0, 0, 0, 0, time.UTC)
+		}
+		if k == 1 && r.IntN(6) == 0 {
+			fields["archived"] = true
+		}
+		if _, err := s.create("contacts", fields); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -16,6 +16,8 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
+
+	"touchbase/days"
 )
 
 // FieldError is a 400 whose data names the offending field, in
@@ -56,17 +58,33 @@ func DBTime(t time.Time) string {
 }
 
 // ActiveHold returns the client's hold that applies to occasionId at now:
-// not expired (until empty or in the future) and either for every occasion
-// or for this one. Expiry needs no job: it is compared with now here.
+// not expired and either for every occasion or for this one. until is a
+// day (SPEC §3): a hold until 10 March applies through the whole of
+// 10 March in the time zone of the client's point, and not on 11 March
+// (days.ThroughFrom). Expiry needs no job: it is compared with now here.
 func ActiveHold(app core.App, clientId, occasionId string, now time.Time) (*core.Record, error) {
 	holds, err := app.FindRecordsByFilter("holds",
-		"client = {:client} && (until = '' || until > {:now}) && (occasion = '' || occasion = {:occasion})",
+		"client = {:client} && (until = '' || until >= {:from}) && (occasion = '' || occasion = {:occasion})",
 		"-created", 1, 0,
-		dbx.Params{"client": clientId, "occasion": occasionId, "now": DBTime(now)})
+		dbx.Params{"client": clientId, "occasion": occasionId, "from": days.ThroughFrom(now, ClientLocation(app, clientId))})
 	if err != nil || len(holds) == 0 {
 		return nil, err
 	}
 	return holds[0], nil
+}
+
+// ClientLocation is the time zone of the client's point (PointLocation),
+// the server's when the client or its point is not found.
+func ClientLocation(app core.App, clientId string) *time.Location {
+	var tz string
+	_ = app.DB().NewQuery("SELECT p.timezone FROM clients c JOIN points p ON p.id = c.point WHERE c.id = {:id}").
+		Bind(dbx.Params{"id": clientId}).Row(&tz)
+	if tz != "" {
+		if loc, err := time.LoadLocation(tz); err == nil {
+			return loc
+		}
+	}
+	return time.Local
 }
 
 // DescribeHold states a hold for a person (WordHold), looking up the titles

@@ -49,26 +49,29 @@ func TestOccurrenceConversions(t *testing.T) {
 		t.Errorf("OccasionRule = %+v, want %+v", got, want)
 	}
 
-	dated := save("clients", testapp.C1, map[string]any{"contact_birthday": "1980-02-29 12:00:00.000Z", "since": "2020-01-15 12:00:00.000Z"})
+	// the birthday is the contact's (the primary one), since the client's
+	dated := save("clients", testapp.C1, map[string]any{"since": "2020-01-15 12:00:00.000Z"})
+	datedContact := save("contacts", testapp.CT1, map[string]any{"birthday": "1980-02-29 12:00:00.000Z"})
 	undated, err := app.FindRecordById("clients", testapp.C1b)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
-		record *core.Record
-		want   occurrence.Client
+		record, contact *core.Record
+		want            occurrence.Client
 	}{
-		{dated, occurrence.Client{Birthday: day(1980, 2, 29), Since: day(2020, 1, 15)}},
-		{undated, occurrence.Client{}},
+		{dated, datedContact, occurrence.Client{Birthday: day(1980, 2, 29), Since: day(2020, 1, 15)}},
+		{undated, nil, occurrence.Client{}},
 	} {
-		if got := domain.ClientDates(c.record); got != c.want {
+		if got := domain.ClientDates(c.record, c.contact); got != c.want {
 			t.Errorf("ClientDates(%s) = %+v, want %+v", c.record.Id, got, c.want)
 		}
 		var row struct {
 			Id string `db:"id"`
 			domain.ClientDateColumns
 		}
-		err := app.DB().NewQuery("SELECT id, contact_birthday, since FROM clients WHERE id = {:id}").
+		err := app.DB().NewQuery("SELECT c.id AS id, COALESCE(pc.birthday, '') AS contact_birthday, c.since AS since FROM clients c" +
+			domain.PrimaryContactSQL + " WHERE c.id = {:id}").
 			Bind(dbx.Params{"id": c.record.Id}).One(&row)
 		if err != nil {
 			t.Fatal(err)

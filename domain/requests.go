@@ -58,6 +58,8 @@ func unchangeableWhy(field string) string {
 		return "the record stays with its client (create a new one instead)"
 	case "occasion":
 		return "the mark stays with its occasion (create a new one instead)"
+	case "contact":
+		return "the mark stays with the person it was addressed to (withdraw it and mark again)"
 	}
 	return "it is kept by the server"
 }

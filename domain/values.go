@@ -10,15 +10,17 @@ var (
 	Roles          = []string{access.RoleServiceManager, access.RolePointManager} // users.role
 	Segments       = []string{"A+", "A", "B", "C", "D"}                           // clients.segment, occasions.segments, cadences.segment
 	Stages         = []string{"prospect", "new", "regular", "sleeping", StageLost}
-	Channels       = []string{"telegram", "whatsapp", "email", "phone", "meeting", "other"} // clients.channel, touches.channel
+	Channels       = []string{"telegram", "whatsapp", "email", "phone", "meeting", "other"} // contacts.channel, touches.channel
 	OccasionKinds  = []string{"mandatory", "standard"}                                      // occasions.kind
 	Categories     = []string{"greeting", "content", "news", "notice", "idea", "advice", "question", "promo", "event", "other"}
-	Repeats        = []string{"none", "yearly"}                                     // occasions.repeat
-	Triggers       = []string{"none", "birthday", "anniversary"}                    // occasions.trigger
-	TouchStatuses  = []string{"done", "skipped"}                                    // touches.status
-	CommentKinds   = []string{"manual", "touch", "system"}                          // comments.kind
-	TicketStatuses = []string{"open", "resolved"}                                   // tickets.status
-	HoldReasons    = []string{"ticket", "declined", "bought", "requested", "other"} // holds.reason
+	Repeats        = []string{"none", "yearly"}                                                                     // occasions.repeat
+	Triggers       = []string{"none", "birthday", "anniversary"}                                                    // occasions.trigger
+	TouchStatuses  = []string{"done", "skipped"}                                                                    // touches.status
+	CommentKinds   = []string{"manual", "touch", "system"}                                                          // comments.kind
+	TicketStatuses = []string{"open", "resolved"}                                                                   // tickets.status
+	HoldReasons    = []string{"ticket", "declined", "bought", "requested", "other"}                                 // holds.reason
+	ContactRoles   = []string{"decision_maker", "influencer", "user", "technical", "finance", "assistant", "other"} // contacts.role, occasions.roles
+	Languages      = []string{"ru", "en"}                                                                           // contacts.language
 )
 
 // StageLost is the stage of clients the lists leave out unless asked for.

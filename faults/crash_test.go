@@ -413,7 +413,7 @@ func seedCrashDir(t *testing.T, dir string) (map[string]string, map[string][]str
 
 	points := map[string]string{"crashpoint00001": "Europe/Moscow", "crashpoint00002": "Europe/London"}
 	for id, tz := range points {
-		save("points", id, map[string]any{"name": "Point " + id, "timezone": tz})
+		save("points", id, map[string]any{"name": "Point " + id, "timezone": tz, "country": map[string]string{"Europe/Moscow": "RU", "Europe/London": "GB"}[tz]})
 	}
 	tokens := map[string]string{}
 	token := func(r *core.Record) string {
@@ -439,7 +439,7 @@ func seedCrashDir(t *testing.T, dir string) (map[string]string, map[string][]str
 			id := fmt.Sprintf("c%s%03d", point[len(point)-5:], i)
 			id += strings.Repeat("0", 15-len(id))
 			save("clients", id, map[string]any{"name": fmt.Sprintf("Клиент %s-%d", point[len(point)-1:], i), "point": point,
-				"segment": segments[i%len(segments)], "stage": "regular", "contact_name": "Contact " + id})
+				"segment": segments[i%len(segments)], "stage": "regular"})
 			clients[point] = append(clients[point], id)
 		}
 	}

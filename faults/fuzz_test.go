@@ -149,6 +149,10 @@ func addFuzzOccasions(t testing.TB, app core.App) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if birthday, ok := fields["contact_birthday"]; ok {
+			delete(fields, "contact_birthday")
+			SetContact(t, app, id, map[string]any{"birthday": birthday})
+		}
 		client.Load(fields)
 		if err := app.Save(client); err != nil {
 			t.Fatal(err)

@@ -29,11 +29,11 @@ func TestBadInput(t *testing.T) {
 		{"touch: two clients at once", SM, "POST", "touches", "", `{"client":["` + C1 + `","` + C1b + `"],"occasion":"` + OccStandard + `","status":"done"}`, "client", 400},
 		{"client: empty name", PM1, "POST", "clients", "", `{"name":"","point":"` + P1 + `"}`, "name", 400},
 		{"client: over-long name", PM1, "POST", "clients", "", `{"name":"` + long(201) + `","point":"` + P1 + `"}`, "name", 400},
-		{"client: invalid telegram", PM1, "POST", "clients", "", `{"name":"X","point":"` + P1 + `","telegram":"@a b"}`, "telegram", 400},
-		{"client: invalid phone", PM1, "POST", "clients", "", `{"name":"X","point":"` + P1 + `","phone":"call me"}`, "phone", 400},
-		{"client: invalid whatsapp", PM1, "POST", "clients", "", `{"name":"X","point":"` + P1 + `","whatsapp":"+7<script>"}`, "whatsapp", 400},
-		{"client: invalid email", PM1, "POST", "clients", "", `{"name":"X","point":"` + P1 + `","email":"not-an-email"}`, "email", 400},
-		{"client: invalid birthday", PM1, "POST", "clients", "", `{"name":"X","point":"` + P1 + `","contact_birthday":"31.02.1980"}`, "contact_birthday", 400},
+		{"contact: invalid telegram", PM1, "POST", "contacts", "", `{"name":"X","client":"` + C1 + `","telegram":"@a b"}`, "telegram", 400},
+		{"contact: invalid phone", PM1, "POST", "contacts", "", `{"name":"X","client":"` + C1 + `","phone":"call me"}`, "phone", 400},
+		{"contact: invalid whatsapp", PM1, "POST", "contacts", "", `{"name":"X","client":"` + C1 + `","whatsapp":"+7<script>"}`, "whatsapp", 400},
+		{"contact: invalid email", PM1, "POST", "contacts", "", `{"name":"X","client":"` + C1 + `","email":"not-an-email"}`, "email", 400},
+		{"contact: invalid birthday", PM1, "POST", "contacts", "", `{"name":"X","client":"` + C1 + `","birthday":"31.02.1980"}`, "birthday", 400},
 		{"client: unknown segment", SM, "POST", "clients", "", `{"name":"X","point":"` + P1 + `","segment":"Z"}`, "segment", 400},
 		{"client: tags not a list", PM1, "POST", "clients", "", `{"name":"X","point":"` + P1 + `","tags":{"a":1}}`, "tags", 400},
 		{"client: tags with a number", PM1, "POST", "clients", "", `{"name":"X","point":"` + P1 + `","tags":["vip",5]}`, "tags", 400},
@@ -106,10 +106,10 @@ func TestBadInput(t *testing.T) {
 func TestPointNamesUniqueInAnyScript(t *testing.T) {
 	app := New(t)
 	server := Serve(t, app)
-	if r := Request(t, server, http.MethodPost, "/api/collections/points/records", SM, `{"name":"Казань"}`); r.Status != 200 {
+	if r := Request(t, server, http.MethodPost, "/api/collections/points/records", SM, `{"name":"Казань","country":"RU"}`); r.Status != 200 {
 		t.Fatalf("first point: %d %s", r.Status, r.Body)
 	}
-	r := Request(t, server, http.MethodPost, "/api/collections/points/records", SM, `{"name":"КАЗАНЬ"}`)
+	r := Request(t, server, http.MethodPost, "/api/collections/points/records", SM, `{"name":"КАЗАНЬ","country":"RU"}`)
 	if r.Status != 400 || !strings.Contains(r.Body, `"name":{"code":"validation_not_unique"`) {
 		t.Fatalf("same name in upper case: %d %s", r.Status, r.Body)
 	}

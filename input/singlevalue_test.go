@@ -30,6 +30,7 @@ var singleValueWriters = map[string]struct {
 	"users": {SM, map[string]any{"email": "new.pm@test.local", "password": Password, "passwordConfirm": Password,
 		"name": "New Manager", "role": "point_manager", "point": P1}, PM1},
 	"clients":   {PM1, map[string]any{"name": "New client", "point": P1}, C1},
+	"contacts":  {PM1, map[string]any{"client": C1, "name": "Мария Иванова", "role": "user"}, CT1b},
 	"occasions": {SM, map[string]any{"title": "New occasion", "kind": "standard"}, OccStandard},
 	"touches":   {PM1, map[string]any{"client": C1, "occasion": OccStandard, "status": "done"}, T1},
 	"comments":  {PM1, map[string]any{"client": C1, "text": "A note"}, CM1},

@@ -10,9 +10,12 @@ import (
 	"touchbase/api"
 	"touchbase/cadence"
 	"touchbase/clients"
+	"touchbase/contacts"
+	"touchbase/days"
 	"touchbase/holds"
 	"touchbase/input"
 	"touchbase/occasions"
+	"touchbase/phones"
 	"touchbase/realtime"
 	"touchbase/staff"
 	"touchbase/touches"
@@ -20,8 +23,11 @@ import (
 
 // BindAppHooks binds every Touchbase hook, topic and route to app.
 func BindAppHooks(app core.App) {
+	days.Bind(app) // day fields are days before any other hook reads them
 	staff.Bind(app)
 	clients.Bind(app)
+	contacts.Bind(app)
+	phones.Bind(app)
 	input.Bind(app)
 	cadence.Bind(app)
 	occasions.Bind(app)

@@ -11,6 +11,7 @@ import (
 
 	"touchbase/access"
 	"touchbase/domain"
+	"touchbase/phones"
 )
 
 // Bind adds the staff rules to app: users and points.
@@ -33,7 +34,8 @@ func bindUsers(app core.App) {
 }
 
 // bindPoints defaults a point's time zone to the server's and refuses names
-// that are not IANA zones, since "today" for the point depends on it.
+// that are not IANA zones, since "today" for the point depends on it; it
+// requires the point's country, in which national phone numbers are read.
 func bindPoints(app core.App) {
 	app.OnRecordValidate("points").BindFunc(func(e *core.RecordEvent) error {
 		tz := strings.TrimSpace(e.Record.GetString("timezone"))
@@ -48,8 +50,28 @@ func bindPoints(app core.App) {
 		if err := refuseSameName(e.App, e.Record); err != nil {
 			return err
 		}
+		if err := validateCountry(e.Record); err != nil {
+			return err
+		}
 		return e.Next()
 	})
+}
+
+// validateCountry requires the point's country (ISO 3166-1 alpha-2, upper
+// case), one whose phone numbers package phones can read: national numbers
+// of the point's clients are read in it (SPEC §3).
+func validateCountry(point *core.Record) error {
+	country := strings.ToUpper(strings.TrimSpace(point.GetString("country")))
+	if country == "" {
+		return domain.FieldError("country", "validation_required",
+			"Choose the country of the point, for phone numbers: a two-letter code such as RU or GB.")
+	}
+	if !phones.SupportedCountry(country) {
+		return domain.FieldError("country", "validation_invalid_country",
+			"Unknown country "+country+"; use a two-letter ISO 3166-1 code such as RU or GB.")
+	}
+	point.Set("country", country)
+	return nil
 }
 
 // refuseSameName keeps point names unique in any script: the unique index

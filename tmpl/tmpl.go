@@ -24,17 +24,18 @@ import (
 
 // Placeholders lists the known placeholder names in the order in which help
 // texts and error messages present them.
-var Placeholders = []string{"client", "contact", "manager", "point", "years", "date"}
+var Placeholders = []string{"client", "contact", "position", "manager", "point", "years", "date"}
 
 // Descriptions explains each placeholder in a short English phrase, so help
 // texts and the UI do not have to keep their own copy.
 var Descriptions = map[string]string{
-	"client":  "client name",
-	"contact": "contact name, or the client name when there is no contact",
-	"manager": "account manager's name",
-	"point":   "branch name",
-	"years":   "full years since the relationship started",
-	"date":    "the occurrence date",
+	"client":   "client name",
+	"contact":  "the addressed contact's name, or the client name when there is no contact",
+	"position": "the addressed contact's position (job title)",
+	"manager":  "account manager's name",
+	"point":    "branch name",
+	"years":    "full years since the relationship started",
+	"date":     "the occurrence date",
 }
 
 // Error describes why a template is invalid, in a form both a program

@@ -65,7 +65,7 @@ func TestRender(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
-	const known = "; known: client, contact, manager, point, years, date"
+	const known = "; known: client, contact, position, manager, point, years, date"
 	tests := []struct {
 		name, in string
 		want     *Error // nil: valid

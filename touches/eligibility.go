@@ -35,7 +35,7 @@ func checkTouchAllowed(app core.App, t *touchContext, at time.Time) error {
 // or "" when it is: it must be active (not archived, inside its window for
 // this client's occurrence) and target the client's point and segment.
 func ineligibility(t *touchContext, now time.Time) string {
-	if ok, reason := occurrence.Active(domain.OccasionRule(t.occasion), domain.ClientDates(t.client), occurrence.Today(now, t.timezone())); !ok {
+	if ok, reason := occurrence.Active(domain.OccasionRule(t.occasion), domain.ClientDates(t.client, t.contact), occurrence.Today(now, t.timezone())); !ok {
 		return reason
 	}
 	if points := t.occasion.GetStringSlice("points"); len(points) > 0 && !slices.Contains(points, t.point.Id) {

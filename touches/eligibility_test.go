@@ -2,6 +2,7 @@ package touches_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,8 +103,9 @@ func TestSuppression(t *testing.T) {
 // TestHolds: expired holds stop applying by themselves; a hold for one
 // occasion blocks only that occasion.
 func TestHolds(t *testing.T) {
+	// until is a day (SPEC §3) that runs through that day at C1's point
 	day := func(offset int) string {
-		return time.Now().UTC().AddDate(0, 0, offset).Format("2006-01-02 15:04:05.000Z")
+		return occurrence.Today(time.Now(), "Europe/Moscow").AddDate(0, 0, offset).Format(time.DateOnly)
 	}
 	cases := []struct {
 		name     string
@@ -166,11 +168,7 @@ func TestPeriods(t *testing.T) {
 		"template": "С днём рождения, {{contact}}!"})
 
 	birthday := today.AddDate(-40, 0, 3) // in three days, forty years ago
-	client, _ := app.FindRecordById("clients", C1)
-	client.Set("contact_birthday", birthday.Format("2006-01-02"))
-	if err := app.Save(client); err != nil {
-		t.Fatal(err)
-	}
+	SetContact(t, app, C1, map[string]any{"birthday": birthday.Format("2006-01-02")})
 
 	r := Request(t, server, http.MethodPost, touchesURL, PM1, mark(C1, "occyearly000001"))
 	if want := occurrence.For(occurrence.Occasion{Repeat: "yearly", Starts: today.AddDate(0, 0, -3), Ends: today.AddDate(0, 0, 30)}, occurrence.Client{}, today).Period; r.Status != 200 || r.JSON["period"] != want || want == "" {
@@ -181,15 +179,70 @@ func TestPeriods(t *testing.T) {
 		t.Fatalf("second yearly touch in the same year: %d %s", r.Status, r.Body)
 	}
 
+	// a birthday is a person's: the mark names the contact, and its period
+	// is the year and the contact ("2026/<contact id>")
 	r = Request(t, server, http.MethodPost, touchesURL, PM1, mark(C1, "occbirthday0001"))
+	if r.Status != 400 || !strings.Contains(r.Body, `"contact":{"code":"validation_required"`) {
+		t.Fatalf("birthday touch without a contact: %d %s, want a 400 naming contact", r.Status, r.Body)
+	}
+	r = Request(t, server, http.MethodPost, touchesURL, PM1, markContact(C1, "occbirthday0001", CT1))
 	want := occurrence.For(occurrence.Occasion{Trigger: "birthday"}, occurrence.Client{Birthday: birthday}, today).Period
-	if r.Status != 200 || r.JSON["period"] != want || want == "" {
-		t.Fatalf("birthday touch: want period %q, got %d %s", want, r.Status, r.Body)
+	if r.Status != 200 || r.JSON["period"] != want+"/"+CT1 || want == "" {
+		t.Fatalf("birthday touch: want period %q, got %d %s", want+"/"+CT1, r.Status, r.Body)
 	}
 
-	// another client without a birthday cannot get a birthday touch
-	r = Request(t, server, http.MethodPost, touchesURL, PM1, mark(C1b, "occbirthday0001"))
-	if r.Status != 400 || r.JSON["message"] != "«Birthday» cannot be marked for ИП Кузнецов: the client's birthday is not set." {
+	// a contact without a birthday cannot get a birthday touch
+	r = Request(t, server, http.MethodPost, touchesURL, PM1, markContact(C1, "occbirthday0001", CT1b))
+	if r.Status != 400 || r.JSON["message"] != "«Birthday» cannot be marked for ООО Ромашка: the client's birthday is not set." {
 		t.Fatalf("birthday without a date: %d %s", r.Status, r.Body)
+	}
+}
+
+func markContact(client, occasion, contact string) string {
+	return `{"client":"` + client + `","occasion":"` + occasion + `","contact":"` + contact + `","status":"done"}`
+}
+
+// TestBirthdayPerContact: a birthday occasion's occurrences are per
+// contact (SPEC §3 touches.period, §6): two people of one client are two
+// marks, the same person twice in a year is a 400, and a contact must be
+// one of the client's people.
+func TestBirthdayPerContact(t *testing.T) {
+	app := New(t)
+	server := Serve(t, app)
+	occasions, _ := app.FindCollectionByNameOrId("occasions")
+	o := core.NewRecord(occasions)
+	o.Id = "occbirthday0001"
+	o.Load(map[string]any{"title": "Birthday", "kind": "standard", "trigger": "birthday"})
+	if err := app.Save(o); err != nil {
+		t.Fatal(err)
+	}
+	today := occurrence.Today(time.Now(), "Europe/Moscow")
+	for _, id := range []string{CT1, CT1b} {
+		c, _ := app.FindRecordById("contacts", id)
+		c.Set("birthday", today.AddDate(-35, 0, 2).Format("2006-01-02"))
+		if err := app.Save(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	if r := Request(t, server, http.MethodPost, touchesURL, PM1, markContact(C1, o.Id, CT1)); r.Status != 200 {
+		t.Fatalf("Ирина's birthday: %d %s", r.Status, r.Body)
+	}
+	if r := Request(t, server, http.MethodPost, touchesURL, PM1b, markContact(C1, o.Id, CT1b)); r.Status != 200 {
+		t.Fatalf("Алексей's birthday, same client and year: %d %s", r.Status, r.Body)
+	}
+	r := Request(t, server, http.MethodPost, touchesURL, PM1b, markContact(C1, o.Id, CT1))
+	if r.Status != 400 || !strings.Contains(r.Body, "validation_already_touched") {
+		t.Fatalf("Ирина twice: %d %s, want the duplicate 400", r.Status, r.Body)
+	}
+	r = Request(t, server, http.MethodPost, touchesURL, PM1, markContact(C1, o.Id, CT2))
+	if r.Status != 400 || !strings.Contains(r.Body, `"contact":{"code":"validation_contact_client"`) {
+		t.Fatalf("another client's contact: %d %s, want a 400 naming contact", r.Status, r.Body)
+	}
+	if n := Count(t, app, "touches", "occasion = {:o}", dbx.Params{"o": o.Id}); n != 2 {
+		t.Errorf("%d birthday touches, want 2", n)
+	}
+	if n := Count(t, app, "comments", "kind = 'touch' && client = {:c}", dbx.Params{"c": C1}); n < 2 {
+		t.Errorf("%d touch comments on C1, want one per mark", n)
 	}
 }

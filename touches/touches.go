@@ -53,7 +53,7 @@ func onTouchCreateRequest(e *core.RecordRequestEvent) error {
 // author of a mark never change, and a status change is written on the
 // client's card in the same transaction as the change itself.
 func onTouchUpdateRequest(e *core.RecordRequestEvent) error {
-	if err := domain.RefuseChanges(e, "period", "author", "client", "occasion"); err != nil {
+	if err := domain.RefuseChanges(e, "period", "author", "client", "occasion", "contact"); err != nil {
 		return err
 	}
 
@@ -91,15 +91,19 @@ func onTouchCreate(e *core.RecordEvent) error {
 	if err != nil {
 		return err
 	}
+	if err := resolveContact(e.App, e.Record, t); err != nil {
+		return err
+	}
 	at := touchTime(e.Record)
 	if err := checkTouchAllowed(e.App, t, at); err != nil {
 		return err
 	}
 
-	occ := occurrence.For(domain.OccasionRule(t.occasion), domain.ClientDates(t.client), occurrence.Today(at, t.timezone()))
-	e.Record.Set("period", occ.Period)
+	occ := occurrence.For(domain.OccasionRule(t.occasion), domain.ClientDates(t.client, t.contact), occurrence.Today(at, t.timezone()))
+	period := Period(t.occasion, occ.Period, t.contact)
+	e.Record.Set("period", period)
 
-	if err := refuseDuplicate(e.App, t, occ.Period); err != nil {
+	if err := refuseDuplicate(e.App, t, period); err != nil {
 		return err
 	}
 
@@ -110,10 +114,54 @@ func onTouchCreate(e *core.RecordEvent) error {
 	return writeTouchComment(e.App, e.Record, t)
 }
 
+// Period is the stored period of a mark (domain.TouchPeriod): for a
+// birthday occasion, the year and the contact.
+func Period(occasion *core.Record, occurrencePeriod string, contact *core.Record) string {
+	id := ""
+	if contact != nil {
+		id = contact.Id
+	}
+	return domain.TouchPeriod(occasion.GetString("trigger"), occurrencePeriod, id)
+}
+
+// resolveContact checks the contact a new mark names: one of the client's
+// people, not one who left (archived; a service manager may back-fill
+// history), and required for a birthday occasion. Without one, the mark
+// is addressed as the worklist addresses the message (SPEC §5).
+func resolveContact(app core.App, touch *core.Record, t *touchContext) error {
+	id := touch.GetString("contact")
+	if id == "" {
+		if t.occasion.GetString("trigger") == "birthday" {
+			return domain.FieldError("contact", "validation_required",
+				"A birthday greeting is for one person: name the contact (one of the client's people) whose birthday it is.")
+		}
+		contact, err := domain.AddressedContact(app, t.client.Id, t.occasion.GetStringSlice("roles"))
+		if err != nil {
+			return err
+		}
+		t.contact = contact
+		if contact != nil {
+			touch.Set("contact", contact.Id)
+		}
+		return nil
+	}
+	if t.contact == nil || t.contact.GetString("client") != t.client.Id {
+		return domain.FieldError("contact", "validation_contact_client", "No such contact at this client: name one of the client's people.")
+	}
+	if t.contact.GetBool("archived") && !access.IsServiceManager(t.author) {
+		return domain.FieldError("contact", "validation_contact_archived",
+			fmt.Sprintf("%s has left the client (archived) and is no longer addressed.", t.contact.GetString("name")))
+	}
+	return nil
+}
+
 // touchContext is what the hooks need to know about a touch: its client,
 // occasion, the client's point and the author.
 type touchContext struct {
 	client, occasion, point, author *core.Record
+	// contact is the person the mark was addressed to (for a birthday:
+	// whose birthday it is); nil when the client has no one to address
+	contact *core.Record
 }
 
 // loadTouchContext finds the records a touch refers to. A missing client or
@@ -140,6 +188,10 @@ func loadTouchContext(app core.App, touch *core.Record) (*touchContext, error) {
 		if err != nil {
 			return nil, domain.FieldError("author", "validation_missing_rel_records", "The author does not exist.")
 		}
+	}
+	if id := touch.GetString("contact"); id != "" {
+		// checked against the client by resolveContact on create
+		t.contact, _ = app.FindRecordById("contacts", id)
 	}
 	return t, nil
 }
@@ -177,8 +229,12 @@ func refuseDuplicate(app core.App, t *touchContext, period string) error {
 		by = " by " + author.GetString("name")
 	}
 	when := existing.GetDateTime("created").Time().In(domain.PointLocation(t.point)).Format("2006-01-02 15:04")
+	who := t.client.GetString("name")
+	if t.contact != nil && t.occasion.GetString("trigger") == "birthday" {
+		who = t.contact.GetString("name") + " (" + who + ")" // a birthday's occurrence is the person's
+	}
 	msg := fmt.Sprintf("%s was already touched for «%s»%s at %s (marked %s).",
-		t.client.GetString("name"), t.occasion.GetString("title"), by, when, existing.GetString("status"))
+		who, t.occasion.GetString("title"), by, when, existing.GetString("status"))
 
 	return domain.FieldError("client", "validation_already_touched", msg)
 }
@@ -197,10 +253,14 @@ var channelPhrases = map[string]string{
 func writeTouchComment(app core.App, touch *core.Record, t *touchContext) error {
 	var text strings.Builder
 	occasion := t.occasion.GetString("title")
+	to := ""
+	if t.contact != nil {
+		to = " (" + t.contact.GetString("name") + ")"
+	}
 	if touch.GetString("status") == "skipped" {
-		fmt.Fprintf(&text, "Skipped «%s»", occasion)
+		fmt.Fprintf(&text, "Skipped «%s»%s", occasion, to)
 	} else {
-		fmt.Fprintf(&text, "Touched for «%s»", occasion)
+		fmt.Fprintf(&text, "Touched for «%s»%s", occasion, to)
 		if via := channelPhrases[touch.GetString("channel")]; via != "" {
 			text.WriteString(" " + via)
 		}

@@ -62,7 +62,7 @@ func TestTouchWritesOneComment(t *testing.T) {
 					t.Fatalf("want 1 comment, got %d", len(comments))
 				}
 				c := comments[0]
-				want := "Touched for «Useful article» via Telegram by Olga Moscow. Sent the article about logistics"
+				want := "Touched for «Useful article» (Ирина Петрова) via Telegram by Olga Moscow. Sent the article about logistics"
 				if c.GetString("kind") != "touch" || c.GetString("client") != C1 || c.GetString("author") != PM1 || c.GetString("text") != want {
 					t.Errorf("comment = %v", c.FieldsData())
 				}
@@ -77,7 +77,7 @@ func TestTouchWritesOneComment(t *testing.T) {
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
 				touch := onlyTouch(t, app, C1, OccStandard)
 				comments := touchComments(t, app, touch.Id)
-				want := "Skipped «Useful article» by Olga Moscow. Why: Already sent by mail last week"
+				want := "Skipped «Useful article» (Ирина Петрова) by Olga Moscow. Why: Already sent by mail last week"
 				if len(comments) != 1 || comments[0].GetString("text") != want {
 					t.Errorf("want one comment %q, got %d", want, len(comments))
 				}

@@ -296,6 +296,9 @@ type client struct {
 	segment  string
 	channel  string
 	dates    occurrence.Client
+	// contact is the id of the client's one (primary) contact, whose
+	// birthday dates is
+	contact, contactName string
 }
 
 // moment is a working-hours moment (in UTC) on the calendar date day.
@@ -334,8 +337,8 @@ func (g *generator) writePoints() error {
 		}
 		p := &point{id: newId(g.r), name: name, loc: loc, tz: spec.timezone, locale: spec.locale}
 		created := dbTime(g.moment(g.today.AddDate(-4, 0, 0)))
-		if err := g.w.insert("points", "points", []string{"id", "name", "timezone", "created", "updated"},
-			p.id, p.name, p.tz, created, created); err != nil {
+		if err := g.w.insert("points", "points", []string{"id", "name", "timezone", "country", "created", "updated"},
+			p.id, p.name, p.tz, spec.country, created, created); err != nil {
 			return err
 		}
 		g.points = append(g.points, p)
@@ -372,8 +375,12 @@ func (g *generator) writeStaff() error {
 	return nil
 }
 
-var clientColumns = []string{"id", "name", "point", "manager", "segment", "stage", "contact_name", "contact_birthday",
-	"since", "channel", "telegram", "whatsapp", "phone", "email", "tags", "notes", "search", "created", "updated"}
+var clientColumns = []string{"id", "name", "point", "manager", "segment", "stage",
+	"since", "tags", "notes", "search", "created", "updated"}
+
+// contactColumns are the columns of each client's one (primary) contact.
+var contactColumns = []string{"id", "client", "name", "birthday", "channel", "telegram", "whatsapp", "phone", "email",
+	"primary", "archived", "created", "updated"}
 
 var (
 	segmentValues  = []string{"A+", "A", "B", "C", "D"}
@@ -447,7 +454,7 @@ func (g *generator) writeClients() error {
 		}
 
 		c := &client{id: newId(r), name: co.name, point: p, segment: segment, channel: channel,
-			dates: occurrence.Client{Birthday: birthday, Since: since}}
+			dates: occurrence.Client{Birthday: birthday, Since: since}, contact: newId(r), contactName: contact.name}
 		if r.IntN(10) < 9 {
 			c.manager = p.managers[r.IntN(min(10, len(p.managers)))]
 		}
@@ -461,9 +468,13 @@ func (g *generator) writeClients() error {
 		}
 		created := dbTime(g.moment(createdAt))
 		if err := g.w.insert("clients", "clients", clientColumns,
-			c.id, c.name, p.id, managerId, segment, stage, contact.name, dbTime(birthday), dbTime(since), channel,
-			telegram, whatsapp, phone, email, string(rawTags), notes,
+			c.id, c.name, p.id, managerId, segment, stage, dbTime(since), string(rawTags), notes,
 			domain.NormalizeSearch(c.name+" "+contact.name), created, created); err != nil {
+			return err
+		}
+		if err := g.w.insert("contacts", "contacts", contactColumns,
+			c.contact, c.id, contact.name, dbTime(birthday), channel, telegram, whatsapp, phone, email,
+			true, false, created, created); err != nil {
 			return err
 		}
 		g.clients = append(g.clients, c)
@@ -495,7 +506,7 @@ func (g *generator) writeOccasions() error {
 }
 
 var (
-	touchColumns   = []string{"id", "client", "occasion", "period", "status", "channel", "comment", "author", "created", "updated"}
+	touchColumns   = []string{"id", "client", "occasion", "contact", "period", "status", "channel", "comment", "author", "created", "updated"}
 	commentColumns = []string{"id", "client", "text", "kind", "touch", "author", "created", "updated"}
 )
 
@@ -651,11 +662,14 @@ func (g *generator) writeTouch(c *client, o *occasion, period string, at time.Ti
 	}
 	id := newId(r)
 	created := dbTime(at)
+	// every mark is addressed to the client's contact; a birthday's
+	// period is per contact (domain.TouchPeriod)
+	period = domain.TouchPeriod(o.trigger(), period, c.contact)
 	if err := g.w.insert("touches", "touches", touchColumns,
-		id, c.id, o.id, period, status, channel, note, author.id, created, created); err != nil {
+		id, c.id, o.id, c.contact, period, status, channel, note, author.id, created, created); err != nil {
 		return err
 	}
-	text := TouchCommentText(o.title, status, channel, author.name, note)
+	text := TouchCommentText(o.title, c.contactName, status, channel, author.name, note)
 	return g.w.insert("touches", "comments", commentColumns,
 		newId(r), c.id, text, "touch", id, author.id, created, created)
 }
@@ -672,12 +686,16 @@ var channelPhrases = map[string]string{
 // TouchCommentText is the card comment the hooks write for a new touch
 // (hooks/touches.go writeTouchComment); the smoke test keeps the two in
 // step.
-func TouchCommentText(occasionTitle, status, channel, authorName, note string) string {
+func TouchCommentText(occasionTitle, contactName, status, channel, authorName, note string) string {
 	var text strings.Builder
+	to := ""
+	if contactName != "" {
+		to = " (" + contactName + ")"
+	}
 	if status == "skipped" {
-		fmt.Fprintf(&text, "Skipped «%s»", occasionTitle)
+		fmt.Fprintf(&text, "Skipped «%s»%s", occasionTitle, to)
 	} else {
-		fmt.Fprintf(&text, "Touched for «%s»", occasionTitle)
+		fmt.Fprintf(&text, "Touched for «%s»%s", occasionTitle, to)
 		if via := channelPhrases[channel]; via != "" {
 			text.WriteString(" " + via)
 		}

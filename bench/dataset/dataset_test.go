@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+	"touchbase/domain"
 	"unicode"
 
 	"github.com/pocketbase/dbx"
@@ -116,11 +117,15 @@ func TestInvariants(t *testing.T) {
 		Since       string `db:"since"`
 		Timezone    string `db:"timezone"`
 		ClientPoint string `db:"point"`
+		Contact     string `db:"contact"`
+		ContactName string `db:"contact_name"`
 	}
 	err := app.DB().NewQuery(`SELECT t.created, t.period, t.status, t.channel, t.comment, m.text, u.name AS author,
-			o.title, o.repeat, o.trigger, o.starts, o.ends, c.contact_birthday, c.since, p.timezone, c.point
+			o.title, o.repeat, o.trigger, o.starts, o.ends, COALESCE(k.birthday, '') AS contact_birthday, c.since, p.timezone, c.point,
+			COALESCE(k.id, '') AS contact, COALESCE(k.name, '') AS contact_name
 		FROM touches t JOIN comments m ON m.touch = t.id JOIN users u ON u.id = t.author
-		JOIN occasions o ON o.id = t.occasion JOIN clients c ON c.id = t.client JOIN points p ON p.id = c.point`).All(&rows)
+		JOIN occasions o ON o.id = t.occasion JOIN clients c ON c.id = t.client JOIN points p ON p.id = c.point
+		LEFT JOIN contacts k ON k.id = t.contact`).All(&rows)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,14 +134,14 @@ func TestInvariants(t *testing.T) {
 	}
 	bad := 0
 	for _, r := range rows {
-		if want := dataset.TouchCommentText(r.Title, r.Status, r.Channel, r.Author, r.Note); r.Text != want {
+		if want := dataset.TouchCommentText(r.Title, r.ContactName, r.Status, r.Channel, r.Author, r.Note); r.Text != want {
 			t.Errorf("comment %q, want %q", r.Text, want)
 			bad++
 		}
 		created, _ := time.Parse("2006-01-02 15:04:05.000Z", r.Created)
 		rule := occurrence.Occasion{Repeat: r.Repeat, Trigger: r.Trigger, Starts: parse(r.Starts), Ends: parse(r.Ends)}
 		dates := occurrence.Client{Birthday: parse(r.Birthday), Since: parse(r.Since)}
-		if want := occurrence.For(rule, dates, occurrence.Today(created, r.Timezone)).Period; r.Period != want {
+		if want := domain.TouchPeriod(r.Trigger, occurrence.For(rule, dates, occurrence.Today(created, r.Timezone)).Period, r.Contact); r.Period != want {
 			t.Errorf("touch of %s (%s %s) has period %q, the rule gives %q", r.Created, r.Repeat, r.Trigger, r.Period, want)
 			bad++
 		}
@@ -146,7 +151,7 @@ func TestInvariants(t *testing.T) {
 	}
 
 	// records pass Touchbase's validation (field patterns, templates, managers)
-	for _, collection := range []string{"points", "users", "clients", "occasions", "touches", "comments", "tickets", "holds"} {
+	for _, collection := range []string{"points", "users", "clients", "contacts", "occasions", "touches", "comments", "tickets", "holds"} {
 		records, err := app.FindAllRecords(collection)
 		if err != nil {
 			t.Fatal(err)

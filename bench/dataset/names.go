@@ -11,34 +11,34 @@ import (
 // pointSpec is one of the generated branches: its name, time zone and the
 // locale its clients are drawn from.
 type pointSpec struct {
-	name, timezone string
-	locale         *locale
+	name, timezone, country string
+	locale                  *locale
 }
 
 // The branches. A company "with many branches": twelve in Russia (Cyrillic
 // names), eight elsewhere in Europe (Latin names). More than len(points)
 // points get a numbered copy of the list ("Москва — Центр 2").
 var points = []pointSpec{
-	{"Москва — Центр", "Europe/Moscow", ru},
-	{"Москва — Север", "Europe/Moscow", ru},
-	{"Санкт-Петербург", "Europe/Moscow", ru},
-	{"Казань", "Europe/Moscow", ru},
-	{"Нижний Новгород", "Europe/Moscow", ru},
-	{"Екатеринбург", "Asia/Yekaterinburg", ru},
-	{"Новосибирск", "Asia/Novosibirsk", ru},
-	{"Самара", "Europe/Samara", ru},
-	{"Краснодар", "Europe/Moscow", ru},
-	{"Ростов-на-Дону", "Europe/Moscow", ru},
-	{"Пермь", "Asia/Yekaterinburg", ru},
-	{"Владивосток", "Asia/Vladivostok", ru},
-	{"London", "Europe/London", en},
-	{"Manchester", "Europe/London", en},
-	{"Berlin", "Europe/Berlin", de},
-	{"München", "Europe/Berlin", de},
-	{"Warszawa", "Europe/Warsaw", pl},
-	{"Kraków", "Europe/Warsaw", pl},
-	{"Riga", "Europe/Riga", en},
-	{"Dublin", "Europe/Dublin", en},
+	{"Москва — Центр", "Europe/Moscow", "RU", ru},
+	{"Москва — Север", "Europe/Moscow", "RU", ru},
+	{"Санкт-Петербург", "Europe/Moscow", "RU", ru},
+	{"Казань", "Europe/Moscow", "RU", ru},
+	{"Нижний Новгород", "Europe/Moscow", "RU", ru},
+	{"Екатеринбург", "Asia/Yekaterinburg", "RU", ru},
+	{"Новосибирск", "Asia/Novosibirsk", "RU", ru},
+	{"Самара", "Europe/Samara", "RU", ru},
+	{"Краснодар", "Europe/Moscow", "RU", ru},
+	{"Ростов-на-Дону", "Europe/Moscow", "RU", ru},
+	{"Пермь", "Asia/Yekaterinburg", "RU", ru},
+	{"Владивосток", "Asia/Vladivostok", "RU", ru},
+	{"London", "Europe/London", "GB", en},
+	{"Manchester", "Europe/London", "GB", en},
+	{"Berlin", "Europe/Berlin", "DE", de},
+	{"München", "Europe/Berlin", "DE", de},
+	{"Warszawa", "Europe/Warsaw", "PL", pl},
+	{"Kraków", "Europe/Warsaw", "PL", pl},
+	{"Riga", "Europe/Riga", "LV", en},
+	{"Dublin", "Europe/Dublin", "IE", en},
 }
 
 // locale is what clients of one country look like.
@@ -296,7 +296,7 @@ func (l *locale) phone(r *rand.Rand) string {
 	case "en":
 		return "+44 " + area + " 0" + fake.Digits(r, 3)
 	default:
-		return "+" + l.country + " " + area + " 0" + fake.Digits(r, 6)
+		return "+" + l.country + area + "0" + fake.Digits(r, 6) // E.164, as the server stores it
 	}
 }
 
@@ -308,7 +308,7 @@ func (l *locale) mobile(r *rand.Rand) string {
 	case "en":
 		return "+44 " + prefix + fake.Digits(r, 3)
 	default:
-		return "+" + l.country + " " + prefix + " 0" + fake.Digits(r, 5)
+		return "+" + l.country + prefix + "0" + fake.Digits(r, 5)
 	}
 }
 

@@ -250,12 +250,17 @@ func ensurePlainCollection(app core.App) error {
 	if err != nil {
 		return err
 	}
+	contacts, err := app.FindCollectionByNameOrId("contacts")
+	if err != nil {
+		return err
+	}
 	channels := touches.Fields.GetByName("channel").(*core.SelectField).Values
 	plain := core.NewBaseCollection(PlainCollection)
 	plain.Fields.Add(
 		&core.RelationField{Name: "client", Required: true, MaxSelect: 1, CollectionId: clients.Id},
 		&core.RelationField{Name: "occasion", Required: true, MaxSelect: 1, CollectionId: occasions.Id},
-		&core.TextField{Name: "period", Max: 10},
+		&core.RelationField{Name: "contact", MaxSelect: 1, CollectionId: contacts.Id},
+		&core.TextField{Name: "period", Max: 40},
 		&core.SelectField{Name: "status", Required: true, MaxSelect: 1, Values: []string{"done", "skipped"}},
 		&core.SelectField{Name: "channel", MaxSelect: 1, Values: channels},
 		&core.TextField{Name: "comment", Max: 2000},

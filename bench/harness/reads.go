@@ -23,9 +23,10 @@ const pbPragmas = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragm
 // worklist does) without a mark for the occasion's current period and
 // without a hold that applies, sorted by the folded name, with their
 // account manager's name. It is the floor the worklist is compared with.
-const rawWorklistSQL = `SELECT c.id, c.name, c.point, c.segment, c.stage, c.contact_name, c.since, c.channel,
-	c.telegram, c.whatsapp, c.phone, c.email, COALESCE(c.tags, ''), c.manager, COALESCE(m.name, '')
+const rawWorklistSQL = `SELECT c.id, c.name, c.point, c.segment, c.stage, COALESCE(pc.name, ''), c.since, COALESCE(pc.channel, ''),
+	COALESCE(pc.telegram, ''), COALESCE(pc.whatsapp, ''), COALESCE(pc.phone, ''), COALESCE(pc.email, ''), COALESCE(c.tags, ''), c.manager, COALESCE(m.name, '')
 FROM clients c
+LEFT JOIN contacts pc ON pc.client = c.id AND pc."primary" = TRUE
 LEFT JOIN users m ON m.id = c.manager
 WHERE c.point = ?1 AND c.stage != 'lost'
 	AND NOT EXISTS (SELECT 1 FROM touches t WHERE t.client = c.id AND t.occasion = ?2 AND t.period = ?3)

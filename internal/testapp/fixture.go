@@ -1,7 +1,10 @@
 package testapp
 
 import (
+	"testing"
 	"time"
+
+	"github.com/pocketbase/dbx"
 
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -13,9 +16,9 @@ func seed(app core.App) error {
 	day := func(offset int) string { return today.AddDate(0, 0, offset).Format("2006-01-02") + " 00:00:00.000Z" }
 
 	rows := []row{
-		{"points", P1, map[string]any{"name": "Moscow", "timezone": "Europe/Moscow"}},
-		{"points", P2, map[string]any{"name": "London", "timezone": "Europe/London"}},
-		{"points", P3, map[string]any{"name": "Kazan", "timezone": "Europe/Moscow"}},
+		{"points", P1, map[string]any{"name": "Moscow", "timezone": "Europe/Moscow", "country": "RU"}},
+		{"points", P2, map[string]any{"name": "London", "timezone": "Europe/London", "country": "GB"}},
+		{"points", P3, map[string]any{"name": "Kazan", "timezone": "Europe/Moscow", "country": "RU"}},
 
 		{core.CollectionNameSuperusers, Superuser, map[string]any{"email": "admin@test.local"}},
 		{"users", SM, map[string]any{"email": "sm@test.local", "name": "Sergey Service", "role": "service_manager"}},
@@ -23,12 +26,15 @@ func seed(app core.App) error {
 		{"users", PM1b, map[string]any{"email": "pm1b@test.local", "name": "Pavel Moscow", "role": "point_manager", "point": P1}},
 		{"users", PM2, map[string]any{"email": "pm2@test.local", "name": "Liam London", "role": "point_manager", "point": P2}},
 
-		{"clients", C1, map[string]any{"name": "ООО Ромашка", "point": P1, "manager": PM1, "segment": "A", "stage": "regular",
-			"contact_name": "Ирина Петрова", "channel": "telegram", "telegram": "@romashka_ltd", "phone": "+7 495 123-45-67", "tags": []string{"vip"}}},
+		{"clients", C1, map[string]any{"name": "ООО Ромашка", "point": P1, "manager": PM1, "segment": "A", "stage": "regular", "tags": []string{"vip"}}},
 		{"clients", C1b, map[string]any{"name": "ИП Кузнецов", "point": P1, "segment": "C", "stage": "new"}},
 		{"clients", C1c, map[string]any{"name": "Test client", "point": P1}},
-		{"clients", C2, map[string]any{"name": "Acme Ltd", "point": P2, "manager": PM2, "segment": "B", "stage": "regular",
-			"contact_name": "John Smith", "email": "john@acme.test", "whatsapp": "+44 7700 900123"}},
+		{"clients", C2, map[string]any{"name": "Acme Ltd", "point": P2, "manager": PM2, "segment": "B", "stage": "regular"}},
+
+		{"contacts", CT1, map[string]any{"client": C1, "name": "Ирина Петрова", "role": "decision_maker", "position": "Генеральный директор",
+			"channel": "telegram", "telegram": "@romashka_ltd", "phone": "+7 495 123-45-67", "primary": true}},
+		{"contacts", CT1b, map[string]any{"client": C1, "name": "Алексей Смирнов", "role": "finance", "position": "Бухгалтер", "email": "buh@romashka.test"}},
+		{"contacts", CT2, map[string]any{"client": C2, "name": "John Smith", "role": "decision_maker", "email": "john@acme.test", "whatsapp": "+44 7700 900123", "primary": true}},
 
 		{"occasions", OccStandard, map[string]any{"title": "Useful article", "kind": "standard", "category": "content",
 			"template": "Hello {{contact}}, an article for {{client}}", "starts": day(-10), "ends": day(30)}},
@@ -77,4 +83,46 @@ func saveRows(app core.App, rows []row) error {
 		}
 	}
 	return nil
+}
+
+// SetContact sets fields of the client's primary contact, creating one
+// (named after the client, unless fields name it) when the client has
+// none; contact_* keys of the old client fields are accepted too
+// (contact_name → name, contact_birthday → birthday).
+func SetContact(t testing.TB, app core.App, clientId string, fields map[string]any) *core.Record {
+	t.Helper()
+	records, err := app.FindRecordsByFilter("contacts", "client = {:c} && primary = true", "", 1, 0, dbx.Params{"c": clientId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var contact *core.Record
+	if len(records) > 0 {
+		contact = records[0]
+	} else {
+		collection, err := app.FindCollectionByNameOrId("contacts")
+		if err != nil {
+			t.Fatal(err)
+		}
+		client, err := app.FindRecordById("clients", clientId)
+		if err != nil {
+			t.Fatal(err)
+		}
+		contact = core.NewRecord(collection)
+		contact.Set("client", clientId)
+		contact.Set("name", client.GetString("name"))
+		contact.Set("primary", true)
+	}
+	for k, v := range fields {
+		switch k {
+		case "contact_name":
+			k = "name"
+		case "contact_birthday":
+			k = "birthday"
+		}
+		contact.Set(k, v)
+	}
+	if err := app.Save(contact); err != nil {
+		t.Fatalf("contact of %s: %v", clientId, err)
+	}
+	return contact
 }

@@ -42,6 +42,10 @@ const (
 	C1c = "client1c0000001" // P1, no history (safe to delete)
 	C2  = "client200000002" // P2, segment B, "Acme Ltd"
 
+	CT1  = "contact10000001" // C1's primary contact "Ирина Петрова" (decision maker, telegram, phone)
+	CT1b = "contact1b000001" // C1's accountant "Алексей Смирнов" (finance, e-mail)
+	CT2  = "contact20000002" // C2's primary contact "John Smith" (e-mail, whatsapp)
+
 	OccStandard  = "occstd000000001" // standard, one-off, active, all points
 	OccMandatory = "occmand00000001" // mandatory, one-off, active, all points
 	OccP2Only    = "occp2only000001" // standard, targets P2 only
@@ -154,6 +158,7 @@ func MarkTouch(app core.App, client, occasion, status, author string) (*core.Rec
 	touch.Set("occasion", occasion)
 	touch.Set("status", status)
 	touch.Set("author", author)
+	birthdayContact(app, touch)
 	err = app.RunInTransaction(func(txApp core.App) error {
 		return txApp.Save(touch)
 	})
@@ -228,3 +233,24 @@ func CollectionState(t testing.TB, app core.App, collection string) string {
 	}
 	return string(raw)
 }
+
+// birthdayContact names the client's primary contact on a touch for a
+// birthday occasion (whose marks are per contact), so that tests marking
+// a client need not; a test about contacts sets "contact" itself.
+func birthdayContact(app core.App, touch *core.Record) {
+	if touch.GetString("contact") != "" {
+		return
+	}
+	occasion, err := app.FindRecordById("occasions", touch.GetString("occasion"))
+	if err != nil || occasion.GetString("trigger") != "birthday" {
+		return
+	}
+	records, err := app.FindRecordsByFilter("contacts", "client = {:c} && primary = true", "", 1, 0, dbx.Params{"c": touch.GetString("client")})
+	if err == nil && len(records) == 1 {
+		touch.Set("contact", records[0].Id)
+	}
+}
+
+// BirthdayContact is birthdayContact for tests that save touches
+// themselves.
+func BirthdayContact(app core.App, touch *core.Record) { birthdayContact(app, touch) }

@@ -1,0 +1,305 @@
+package csvio
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"touchbase/domain"
+)
+
+// ContactColumns are the columns of a contacts file: client (the client's
+// id, or its name; add point when two points have clients of that name),
+// then the contact fields by their schema names.
+var ContactColumns = []string{
+	"client", "point", "name", "role", "position", "birthday", "language", "channel",
+	"telegram", "whatsapp", "phone", "email", "primary", "archived", "notes",
+}
+
+// ImportContacts adds the people listed in a CSV file to existing
+// clients, all or nothing, with the same file rules and report as
+// ImportClients: client and name are required; role, language and channel
+// take the schema's values (any case); birthday is YYYY-MM-DD or
+// DD.MM.YYYY; primary and archived are true/false (1/0, yes/no, да/нет).
+// A client's first contact becomes its primary one, and a row marked
+// primary makes that person the client's primary contact (SPEC §3).
+func ImportContacts(app core.App, r io.Reader) (Report, error) {
+	report := Report{Kind: "contacts"}
+
+	data, err := io.ReadAll(io.LimitReader(r, MaxImportBytes+1))
+	if err != nil {
+		return report, fmt.Errorf("reading the file: %w", err)
+	}
+	if len(data) > MaxImportBytes {
+		return report.reject(Problem{Message: fmt.Sprintf("the file is larger than %d MB; split it into smaller files", MaxImportBytes>>20)})
+	}
+	text, encoding, problem := decode(data)
+	if problem != nil {
+		return report.reject(*problem)
+	}
+	report.Encoding = encoding
+
+	contacts, err := app.FindCollectionByNameOrId("contacts")
+	if err != nil {
+		return report, err
+	}
+	imp := &clientImport{app: app, collection: contacts, contacts: contacts, text: text, comma: sniffComma(text),
+		selects: map[string][]string{}}
+	report.Delimiter = string(imp.comma)
+	for _, field := range contacts.Fields {
+		if s, ok := field.(*core.SelectField); ok {
+			imp.selects[s.Name] = s.Values
+		}
+	}
+	points, err := app.FindAllRecords("points")
+	if err != nil {
+		return report, err
+	}
+	imp.points = map[string][]*core.Record{}
+	for _, p := range points {
+		key := domain.FoldName(p.GetString("name"))
+		imp.points[key] = append(imp.points[key], p)
+	}
+	if problems := imp.contactHeader(); len(problems) > 0 {
+		return report.reject(problems...)
+	}
+
+	err = imp.eachRow(func(csvRow) error { return nil })
+	if errors.Is(err, errTooManyRows) {
+		return report.reject(Problem{Message: fmt.Sprintf("the file has more than %d rows; split it into smaller files", MaxImportRows)})
+	}
+	if err != nil {
+		return report, err
+	}
+
+	imported := 0
+	err = app.RunInTransaction(func(txApp core.App) error {
+		err := imp.eachRow(func(row csvRow) error {
+			report.Rows++
+			contact, problems, err := imp.buildContact(txApp, row)
+			if err != nil {
+				return err
+			}
+			if contact != nil {
+				problems = append(problems, imp.problems(contacts, row.line, txApp.Validate(contact), problems, nil)...)
+			}
+			if len(problems) > 0 {
+				slices.SortStableFunc(problems, func(a, b Problem) int { return contactColumnIndex(a.Field) - contactColumnIndex(b.Field) })
+				report.Rejected++
+				report.add(problems...)
+				return nil
+			}
+			if report.Rejected == 0 {
+				if err := txApp.SaveNoValidate(contact); err != nil {
+					report.Rejected++
+					report.add(imp.problems(contacts, row.line, err, nil, nil)...)
+					return nil
+				}
+			}
+			imported++
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if report.Rejected > 0 {
+			return errRejectedRows
+		}
+		return nil
+	})
+	if errors.Is(err, errRejectedRows) {
+		return report.reject()
+	}
+	if err != nil {
+		return report, fmt.Errorf("saving the contacts: %w", err)
+	}
+	report.Imported = imported
+	return report, nil
+}
+
+// contactHeader reads the header of a contacts file.
+func (imp *clientImport) contactHeader() []Problem {
+	header, err := imp.reader().Read()
+	if err == io.EOF || strings.TrimSpace(imp.text) == "" {
+		return []Problem{{Line: 1, Message: "the file is empty: the first line must name the columns, e.g. client;name;role;phone"}}
+	}
+	if err != nil {
+		return []Problem{{Line: 1, Message: "the header line cannot be read: " + err.Error()}}
+	}
+	var problems []Problem
+	var unknown []string
+	seen := map[string]int{}
+	for i, cell := range header {
+		name := fold(unescapeCell(strings.TrimSpace(cell)))
+		imp.columns = append(imp.columns, name)
+		if name == "" {
+			continue
+		}
+		if !slices.Contains(ContactColumns, name) {
+			unknown = append(unknown, strconv.Quote(strings.TrimSpace(cell)))
+			continue
+		}
+		if first, ok := seen[name]; ok {
+			problems = append(problems, Problem{Line: 1, Message: fmt.Sprintf("column %q appears twice (columns %d and %d)", name, first+1, i+1)})
+			continue
+		}
+		seen[name] = i
+	}
+	if len(unknown) > 0 {
+		problems = append(problems, Problem{Line: 1, Message: fmt.Sprintf("unknown columns %s; a contacts file may have the columns %s",
+			strings.Join(unknown, ", "), strings.Join(ContactColumns, ", "))})
+	}
+	for _, required := range []string{"client", "name"} {
+		if _, ok := seen[required]; !ok {
+			problems = append(problems, Problem{Line: 1, Message: fmt.Sprintf("missing column %q, which every contact needs", required)})
+		}
+	}
+	return problems
+}
+
+// buildContact turns a row into an unsaved contact of an existing client.
+func (imp *clientImport) buildContact(app core.App, row csvRow) (*core.Record, []Problem, error) {
+	if row.err != "" {
+		return nil, []Problem{{Line: row.line, Message: row.err}}, nil
+	}
+	contact := core.NewRecord(imp.contacts)
+	var problems []Problem
+	problem := func(field, format string, args ...any) {
+		problems = append(problems, Problem{Line: row.line, Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	clientRef, pointName := "", ""
+	for i, column := range imp.columns {
+		value := unescapeCell(strings.TrimSpace(row.values[i]))
+		if column == "" {
+			if value != "" {
+				problem("", "column %d has a value but no name in the header", i+1)
+			}
+			continue
+		}
+		if value == "" {
+			continue
+		}
+		switch column {
+		case "client":
+			clientRef = value
+		case "point":
+			pointName = value
+		case "birthday":
+			d, ok := parseDate(value)
+			if !ok {
+				problem(column, "expected a date as YYYY-MM-DD or DD.MM.YYYY, found %q", value)
+			}
+			contact.Set(column, d)
+		case "primary", "archived":
+			b, ok := parseBool(value)
+			if !ok {
+				problem(column, "expected true or false, found %q", value)
+			}
+			contact.Set(column, b)
+		default:
+			if allowed, ok := imp.selects[column]; ok {
+				i := slices.IndexFunc(allowed, func(v string) bool { return strings.EqualFold(v, value) })
+				if i < 0 {
+					problem(column, "unknown value %q; expected one of %s", value, strings.Join(allowed, ", "))
+				} else {
+					value = allowed[i]
+				}
+			}
+			contact.Set(column, value)
+		}
+	}
+
+	if clientRef == "" {
+		problem("client", "cannot be blank: the client's id or name")
+		return contact, problems, nil
+	}
+	var pointId string
+	if pointName != "" {
+		points := imp.points[domain.FoldName(pointName)]
+		if len(points) != 1 {
+			problem("point", "no point is named %q; the points are %s", pointName, imp.pointNames())
+			return contact, problems, nil
+		}
+		pointId = points[0].Id
+	}
+	ids, err := imp.clientIds(app, clientRef, pointId)
+	if err != nil {
+		return nil, nil, err
+	}
+	switch len(ids) {
+	case 0:
+		if pointId != "" {
+			problem("client", "no client with the id or name %q in the point %s", clientRef, pointName)
+		} else {
+			problem("client", "no client with the id or name %q", clientRef)
+		}
+	case 1:
+		contact.Set("client", ids[0])
+	default:
+		problem("client", "several clients are named %q; add the point column or use the client's id", clientRef)
+	}
+	return contact, problems, nil
+}
+
+// parseBool reads true/false, 1/0, yes/no and да/нет (any case).
+func parseBool(s string) (bool, bool) {
+	switch strings.ToLower(s) {
+	case "true", "1", "yes", "y", "да", "x":
+		return true, true
+	case "false", "0", "no", "n", "нет":
+		return false, true
+	}
+	return false, false
+}
+
+// contactColumnIndex orders a contact row's problems as ContactColumns.
+func contactColumnIndex(field string) int {
+	if field == "" {
+		return -1
+	}
+	if i := slices.Index(ContactColumns, field); i >= 0 {
+		return i
+	}
+	return len(ContactColumns)
+}
+
+// clientIds finds the clients a file names: by id, else by name compared
+// as the unique rules compare names (case- and ё/е-insensitive, any
+// script), within pointId when set. The names are read once per import.
+func (imp *clientImport) clientIds(app core.App, ref, pointId string) ([]string, error) {
+	var point string
+	if err := app.DB().Select("point").From("clients").Where(dbx.HashExp{"id": ref}).Limit(1).Row(&point); err == nil {
+		if pointId == "" || point == pointId {
+			return []string{ref}, nil
+		}
+		return nil, nil
+	}
+	if imp.clientNames == nil {
+		var rows []struct {
+			Id    string `db:"id"`
+			Name  string `db:"name"`
+			Point string `db:"point"`
+		}
+		if err := app.DB().Select("id", "name", "point").From("clients").All(&rows); err != nil {
+			return nil, err
+		}
+		imp.clientNames = map[string][][2]string{}
+		for _, r := range rows {
+			key := domain.FoldName(r.Name)
+			imp.clientNames[key] = append(imp.clientNames[key], [2]string{r.Id, r.Point})
+		}
+	}
+	var ids []string
+	for _, c := range imp.clientNames[domain.FoldName(ref)] {
+		if pointId == "" || c[1] == pointId {
+			ids = append(ids, c[0])
+		}
+	}
+	return ids, nil
+}
