@@ -338,6 +338,47 @@ describe('views', () => {
   });
 });
 
+describe('people at a client', () => {
+  it('on a phone: add a person on the card, fix a bad number at its field, find the client by the person\'s name', async () => {
+    const page = await open({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, locale: 'ru-RU' });
+    await signIn(page, server.url, USERS.olga);
+    const list = await api.olga.get('/api/touchbase/clients?perPage=5&page=3');
+    const client = list.items[0];
+    await page.goto(`${server.url}/#/clients`);
+    await page.locator('.clients-rows .client-name', { hasText: client.name }).first().waitFor();
+    await page.locator('.clients-rows .client-name', { hasText: client.name }).first().tap();
+    const dialog = page.locator('dialog#card[open]');
+    await dialog.locator('.card-people').waitFor();
+    await dialog.locator('.add-person').tap();
+    const form = dialog.locator('form.person-form');
+    await form.locator('input[name=name]').fill('Ёлкина Зинаида');
+    await form.locator('select[name=role]').selectOption('finance');
+    await form.locator('input[name=position]').fill('Главный бухгалтер');
+    await form.locator('input[name=birthday]').fill('1985-12-01');
+    await form.locator('input[name=phone]').fill('12');
+    await form.locator('button[type=submit]').tap();
+    // the server's message stands at the phone field, in the page's language or the server's
+    await form.locator('.field-error[data-field=phone]:not(:empty)').waitFor();
+    await form.locator('input[name=phone]').fill('8 (495) 123-45-67');
+    await form.locator('button[type=submit]').tap();
+    const person = dialog.locator('.person', { hasText: 'Ёлкина Зинаида' });
+    await person.waitFor();
+    assert.equal(await person.locator('a[href^="tel:"]').getAttribute('href'), 'tel:+74951234567');
+    assert.match(await person.textContent(), /1 декабря/, 'the birthday is the day picked');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `no sideways scrolling (overflow ${overflow}px)`);
+    await screenshot(page, 'phone-card-people');
+    await dialog.locator('.dialog-close').tap();
+
+    // the Clients view finds the client by the new person's name, in another case and with е for ё
+    await page.locator('#clients-q').fill('елкина');
+    await page.waitForFunction((name) => {
+      const names = [...document.querySelectorAll('.clients-rows .client-name')].map((b) => b.textContent);
+      return names.length === 1 && names[0] === name;
+    }, client.name);
+  });
+});
+
 describe('language and small screens', () => {
   it('Russian by default for a Russian browser; the switch is remembered', async () => {
     const page = await open({ locale: 'ru-RU', viewport: { width: 1440, height: 1000 } });

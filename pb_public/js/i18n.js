@@ -180,6 +180,25 @@ const strings = {
     // due
     dueTitle: 'Due',
     clientsTitle: 'Clients',
+    people: 'People',
+    noPeople: 'No people yet: add the decision maker and whoever else you talk to.',
+    addPerson: 'Add a person',
+    editPerson: 'Edit {name}',
+    edit: 'Edit',
+    primaryContact: 'Main contact',
+    personName: 'Name',
+    personRole: 'Role',
+    position: 'Position',
+    personSaved: 'Saved',
+    personArchived: '{name} archived (kept in the history)',
+    archivePerson: 'Left the company',
+    contactRole_decision_maker: 'Decision maker',
+    contactRole_influencer: 'Influencer',
+    contactRole_user: 'User',
+    contactRole_technical: 'Technical',
+    contactRole_finance: 'Finance',
+    contactRole_assistant: 'Assistant',
+    contactRole_other: 'Other',
     clientsLead: 'Every client you work with, by name. Search by the company or a person at it.',
     dueLead: 'Clients whose rhythm says it is time for a touch, most overdue first.',
     level: 'Level',
@@ -390,6 +409,25 @@ const strings = {
     system: 'Touchbase',
     dueTitle: 'Пора касаться',
     clientsTitle: 'Клиенты',
+    people: 'Люди',
+    noPeople: 'Пока никого: добавьте ЛПР и всех, с кем вы общаетесь.',
+    addPerson: 'Добавить человека',
+    editPerson: 'Изменить: {name}',
+    edit: 'Изменить',
+    primaryContact: 'Основной контакт',
+    personName: 'Имя',
+    personRole: 'Роль',
+    position: 'Должность',
+    personSaved: 'Сохранено',
+    personArchived: '{name} — в архиве (история сохранена)',
+    archivePerson: 'Ушёл из компании',
+    contactRole_decision_maker: 'ЛПР',
+    contactRole_influencer: 'ЛВР',
+    contactRole_user: 'Пользователь',
+    contactRole_technical: 'Технический специалист',
+    contactRole_finance: 'Финансы',
+    contactRole_assistant: 'Ассистент',
+    contactRole_other: 'Другое',
     clientsLead: 'Все ваши клиенты по алфавиту. Ищите по названию компании или имени человека в ней.',
     dueLead: 'Клиенты, которым по ритму пора напомнить о себе; самые просроченные сверху.',
     level: 'Уровень',
@@ -486,7 +524,7 @@ export function parseDate(value) {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
-/** fmtDay formats a calendar date (stored as UTC midnight) without shifting it. */
+/** fmtDay formats a day (stored as that day at 12:00 UTC, SPEC §3; a plan date is UTC midnight) in UTC, so it never shifts. */
 export function fmtDay(value, opts = { day: 'numeric', month: 'short', year: 'numeric' }) {
   const d = parseDate(value);
   return d ? new Intl.DateTimeFormat(locale(), { ...opts, timeZone: 'UTC' }).format(d) : '';

@@ -6,6 +6,7 @@ import { h, replace } from '../dom.js';
 import { t, label, fmtDay, fmtMoment } from '../i18n.js';
 import { pb, api, addComment, TOUCHES_TOPIC, COMMENTS_TOPIC } from '../api.js';
 import { toast, fail, errorBox, loadingBox, badge, busy } from '../ui.js';
+import { renderPeople } from './people.js';
 
 let dialog = null;
 let current = null; // the mounted card {dispose}
@@ -107,6 +108,8 @@ function renderCard(root, clientId) {
     submit);
 
     replace(timeline, renderTimeline(data.items || []));
+    const people = h('div', { class: 'card-people', 'aria-labelledby': 'card-people-title' });
+    renderPeople(people, c.id);
     replace(root,
       h('header', { class: 'card-head' },
         h('h2', { id: 'card-title' }, c.name),
@@ -117,7 +120,9 @@ function renderCard(root, clientId) {
       h('div', { class: 'card-grid' },
         h('section', { class: 'card-details', 'aria-labelledby': 'card-details-title' },
           h('h3', { id: 'card-details-title' }, t('details')),
-          details(c)),
+          details(c),
+          h('h3', { id: 'card-people-title' }, t('people')),
+          people),
         h('section', { class: 'card-timeline', 'aria-labelledby': 'card-timeline-title' },
           h('h3', { id: 'card-timeline-title' }, t('timeline')),
           form,
@@ -125,17 +130,11 @@ function renderCard(root, clientId) {
   }
 
   function details(c) {
+    // the people and their handles are in the People section below
     const rows = [
       [t('point'), c.pointName],
       [t('manager'), c.managerName],
-      [t('contact'), c.contact_name],
-      [t('birthday'), fmtDay(c.contact_birthday)],
       [t('since'), fmtDay(c.since)],
-      [t('channel'), label('channel', c.channel)],
-      ['Telegram', c.telegram && h('a', { href: `https://t.me/${c.telegram.replace(/^@/, '')}`, target: '_blank', rel: 'noopener noreferrer' }, c.telegram)],
-      ['WhatsApp', c.whatsapp && h('a', { href: `https://wa.me/${c.whatsapp.replace(/\D/g, '')}`, target: '_blank', rel: 'noopener noreferrer' }, c.whatsapp)],
-      [t('phone'), c.phone && h('a', { href: `tel:${c.phone.replace(/[^\d+]/g, '')}` }, c.phone)],
-      [t('email'), c.email && h('a', { href: `mailto:${c.email}` }, c.email)],
       [t('notes'), c.notes],
     ].filter(([, v]) => v);
     return h('dl', { class: 'details' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
