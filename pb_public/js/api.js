@@ -75,8 +75,9 @@ export const api = {
 };
 
 /** markTouch records a done / skipped touch; the server sets author and period and writes the card comment. */
-export function markTouch({ client, occasion, status, channel, comment }) {
+export function markTouch({ client, contact, occasion, status, channel, comment }) {
   const body = { client, occasion, status, comment: comment || '' };
+  if (contact) body.contact = contact;
   if (channel) body.channel = channel;
   return pb.collection('touches').create(body, { expand: 'author' });
 }

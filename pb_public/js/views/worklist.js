@@ -55,8 +55,8 @@ export function mount(root, { params }) {
     lookups: null,
     data: null, // last worklist response (occasion, counts, totals)
     items: [], // loaded rows, in order
-    rows: new Map(), // client id -> {item, tr, channel}
-    cursor: null, // client id of the keyboard row
+    rows: new Map(), // rowKey -> {item, tr, channel}
+    cursor: null, // rowKey of the keyboard row
     armed: null, // {client, status}
     seq: 0,
     ready: false, // the occasion list has loaded (rows load after it)
@@ -305,7 +305,7 @@ export function mount(root, { params }) {
     view.rows.clear();
     for (const item of view.items) {
       const row = { item, tr: null, channel: '' };
-      view.rows.set(item.client.id, row);
+      view.rows.set(rowKey(item), row);
       row.tr = buildRow(row);
       tbody.append(row.tr);
     }
@@ -321,8 +321,20 @@ export function mount(root, { params }) {
           h('th', { scope: 'col' }, t('colActions')))),
         tbody),
       more);
-    if (!view.cursor || !view.rows.has(view.cursor)) view.cursor = view.items.find((i) => i.state === 'pending')?.client.id ?? view.items[0]?.client.id;
+    if (!view.cursor || !view.rows.has(view.cursor)) {
+      const first = view.items.find((i) => i.state === 'pending') ?? view.items[0];
+      view.cursor = first ? rowKey(first) : null;
+    }
     setCursor(view.cursor, { focus: hadFocus });
+  }
+
+  /**
+   * rowKey names a row: its client and the occurrence's period, which a
+   * touch stores too. A birthday's rows are per person ("2027/<contact>"),
+   * so two people at one client are two rows.
+   */
+  function rowKey(item) {
+    return `${item.client.id}|${item.period ?? ''}`;
   }
 
   /** rowState is the row's state as the page knows it now. */
@@ -339,7 +351,7 @@ export function mount(root, { params }) {
     const lk = view.lookups;
     const blocked = state === 'held' && o?.kind !== 'mandatory';
     const markable = !item.touch && !blocked;
-    const armed = view.armed?.client === c.id ? view.armed.status : null;
+    const armed = view.armed?.key === rowKey(item) ? view.armed.status : null;
 
     // client
     const manager = c.managerName || (c.manager ? lk?.userName[c.manager] : '') || '';
@@ -363,7 +375,7 @@ export function mount(root, { params }) {
         hold.note ? h('span', { class: 'state-comment' }, hold.note) : null);
     }
     const clientCell = h('td', { class: 'c-client' },
-      h('button', { type: 'button', class: 'linklike client-name', 'aria-label': t('openCard', { client: c.name }), onclick: () => openClient(c.id) }, c.name),
+      h('button', { type: 'button', class: 'linklike client-name', 'aria-label': t('openCard', { client: c.name }), onclick: () => openClient(row) }, c.name),
       sub ? h('div', { class: 'sub muted' }, sub) : null,
       h('div', { class: 'badges' },
         badge(c.segment, `seg seg-${(c.segment || '').replace('+', 'plus')}`, t('segment')),
@@ -390,7 +402,7 @@ export function mount(root, { params }) {
       dataset: { channel: ch },
       onclick: () => {
         row.channel = ch;
-        setCursor(c.id, { focus: false });
+        setCursor(rowKey(item), { focus: false });
         if (ch === 'telegram' && item.message) {
           copyText(item.message).then((ok) => ok && toast(t('copiedForTelegram'), { kind: 'ok' }));
         }
@@ -406,13 +418,13 @@ export function mount(root, { params }) {
         onkeydown: (e) => {
           if (e.key === 'Enter') {
             e.preventDefault();
-            mark(row, view.armed?.client === c.id ? view.armed.status : 'done');
+            mark(row, view.armed?.key === rowKey(item) ? view.armed.status : 'done');
           } else if (e.key === 'Escape') {
             e.preventDefault();
             disarm();
           }
         },
-        onfocus: () => setCursor(c.id, { focus: false }),
+        onfocus: () => setCursor(rowKey(item), { focus: false }),
       });
       markForm = h('div', { class: 'mark' },
         comment,
@@ -433,7 +445,7 @@ export function mount(root, { params }) {
       tabindex: '-1',
       'aria-label': `${c.name} · ${t(`state_${state}`)}`,
       onclick: (e) => {
-        if (!(e.target instanceof HTMLElement) || !e.target.closest('button, a, input')) setCursor(c.id, { focus: false });
+        if (!(e.target instanceof HTMLElement) || !e.target.closest('button, a, input')) setCursor(rowKey(item), { focus: false });
       },
     }, clientCell, messageCell, actionsCell);
     return tr;
@@ -444,7 +456,7 @@ export function mount(root, { params }) {
     const hadFocus = row.tr.contains(document.activeElement);
     row.tr.replaceWith(fresh);
     row.tr = fresh;
-    if (view.cursor === row.item.client.id) setCursor(view.cursor, { focus: hadFocus });
+    if (view.cursor === rowKey(row.item)) setCursor(view.cursor, { focus: hadFocus });
   }
 
   // --- keyboard cursor -------------------------------------------------------
@@ -467,7 +479,7 @@ export function mount(root, { params }) {
   }
 
   function moveCursor(delta) {
-    const ids = view.items.map((i) => i.client.id);
+    const ids = view.items.map(rowKey);
     if (!ids.length) return;
     const at = ids.indexOf(view.cursor);
     const next = ids[Math.max(0, Math.min(ids.length - 1, at < 0 ? 0 : at + delta))];
@@ -478,17 +490,17 @@ export function mount(root, { params }) {
   function arm(status) {
     const row = view.rows.get(view.cursor);
     if (!row || !row.tr.querySelector('input.comment')) return;
-    view.armed = { client: row.item.client.id, status };
+    view.armed = { key: rowKey(row.item), status };
     rebuild(row);
     row.tr.querySelector('input.comment')?.focus();
   }
 
   function disarm({ focus = true } = {}) {
-    const row = view.rows.get(view.armed?.client);
+    const row = view.rows.get(view.armed?.key);
     view.armed = null;
     if (row) {
       rebuild(row);
-      if (focus) setCursor(row.item.client.id);
+      if (focus) setCursor(rowKey(row.item));
     }
   }
 
@@ -530,8 +542,8 @@ export function mount(root, { params }) {
       case 'Enter':
         if (row && e.target === row.tr) {
           e.preventDefault();
-          if (view.armed?.client === row.item.client.id) mark(row, view.armed.status);
-          else openClient(row.item.client.id);
+          if (view.armed?.key === rowKey(row.item)) mark(row, view.armed.status);
+          else openClient(row);
         }
         break;
       case 'Escape':
@@ -549,7 +561,7 @@ export function mount(root, { params }) {
   // --- actions ---------------------------------------------------------------
 
   async function copyMessage(row) {
-    setCursor(row.item.client.id, { focus: false });
+    setCursor(rowKey(row.item), { focus: false });
     const ok = await copyText(row.item.message || '');
     toast(ok ? t('copied') : t('copyFailed'), { kind: ok ? 'ok' : 'error' });
   }
@@ -564,13 +576,13 @@ export function mount(root, { params }) {
     row.tr.setAttribute('aria-busy', 'true');
     row.tr.querySelectorAll('button, input').forEach((el) => (el.disabled = true));
     try {
-      const touch = await markTouch({ client: item.client.id, occasion: view.params.occasion, status, channel: row.channel || preferred, comment });
+      const touch = await markTouch({ client: item.client.id, contact: item.contact?.id, occasion: view.params.occasion, status, channel: row.channel || preferred, comment });
       if (view.disposed) return;
-      if (view.armed?.client === item.client.id) view.armed = null;
+      if (view.armed?.key === rowKey(item)) view.armed = null;
       applyTouch(row, touch);
       toast(t(status === 'done' ? 'markedDone' : 'markedSkipped', { client: item.client.name }), { kind: 'ok' });
       const next = view.items.slice(view.items.indexOf(item) + 1).find((i) => rowState(i) === 'pending');
-      if (next) setCursor(next.client.id);
+      if (next) setCursor(rowKey(next));
     } catch (err) {
       row.saving = false;
       const d = fail(err);
@@ -632,10 +644,11 @@ export function mount(root, { params }) {
     rebuild(row);
   }
 
-  function openClient(id) {
-    setCursor(id, { focus: false });
-    openCard(id, {
-      onClose: () => setCursor(id),
+  function openClient(row) {
+    const key = rowKey(row.item);
+    setCursor(key, { focus: false });
+    openCard(row.item.client.id, {
+      onClose: () => setCursor(key),
     });
   }
 
@@ -644,7 +657,7 @@ export function mount(root, { params }) {
   function onTouchEvent(e) {
     const record = e.record;
     if (view.disposed || record.occasion !== view.params.occasion) return;
-    const row = view.rows.get(record.client);
+    const row = view.rows.get(`${record.client}|${record.period ?? ''}`);
     if (!row) {
       // a client not on this page: only the counts may move
       if (e.action === 'create' && view.data?.counts) loadCountsQuietly();
