@@ -7,16 +7,24 @@ import (
 	"touchbase/domain"
 )
 
-// bindClientScope keeps a point manager's clients in their point and
-// leaves the ABCD segment to service managers.
+// bindClientScope keeps a point manager's clients in their point, leaves
+// the ABCD segment to service managers, and the search column to the
+// server (the dashboard shows it to admins: an edit there is refused
+// instead of silently overwritten).
 func bindClientScope(app core.App) {
 	app.OnRecordCreateRequest("clients").BindFunc(func(e *core.RecordRequestEvent) error {
+		if err := domain.RefuseChanges(e, "search"); err != nil {
+			return err
+		}
 		if access.IsPointManager(e.Auth) && e.Record.GetString("point") != e.Auth.GetString("point") {
 			return domain.FieldError("point", "validation_point_scope", "A point manager can only add clients to their own point.")
 		}
 		return e.Next()
 	})
 	app.OnRecordUpdateRequest("clients").BindFunc(func(e *core.RecordRequestEvent) error {
+		if err := domain.RefuseChanges(e, "search"); err != nil {
+			return err
+		}
 		if access.IsPointManager(e.Auth) {
 			original := e.Record.Original()
 			if e.Record.GetString("point") != original.GetString("point") {

@@ -52,6 +52,8 @@ func unchangeableWhy(field string) string {
 		return "it is set by the server from the occasion's occurrence"
 	case "kind":
 		return "only manual comments can be written through the API"
+	case "search":
+		return "the server keeps it from the client's name and its people's names"
 	case "touch":
 		return "it is set by the server when a touch is marked"
 	case "client":
