@@ -15,6 +15,7 @@ package contacts
 
 import (
 	"context"
+	"regexp"
 	"strings"
 
 	"github.com/pocketbase/dbx"
@@ -32,6 +33,7 @@ func Bind(app core.App) {
 	app.OnRecordDeleteRequest("contacts").BindFunc(func(e *core.RecordRequestEvent) error {
 		return domain.InTransaction(e, e.Next)
 	})
+	app.OnRecordValidate("contacts").BindFunc(explainTelegram)
 	app.OnRecordCreate("contacts").BindFunc(onSave)
 	app.OnRecordUpdate("contacts").BindFunc(onSave)
 	app.OnRecordDelete("contacts").BindFunc(onDelete)
@@ -225,4 +227,20 @@ func setPrimaries(e *core.RecordEvent, siblings []*core.Record, primary *core.Re
 		}
 	}
 	return nil
+}
+
+// explainTelegram answers a Telegram handle that does not fit the field's
+// pattern with what a handle looks like, instead of PocketBase's bare
+// "Invalid value format". The pattern stays the schema's, read from it.
+func explainTelegram(e *core.RecordEvent) error {
+	handle := e.Record.GetString("telegram")
+	field, ok := e.Record.Collection().Fields.GetByName("telegram").(*core.TextField)
+	if handle == "" || !ok || field.Pattern == "" {
+		return e.Next()
+	}
+	if matched, err := regexp.MatchString(field.Pattern, handle); err == nil && !matched {
+		return domain.FieldError("telegram", "validation_invalid_telegram",
+			"A Telegram username is 5 to 32 Latin letters, digits or _, starting with a letter, e.g. @irina_p (not a phone number or a t.me link).")
+	}
+	return e.Next()
 }

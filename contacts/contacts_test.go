@@ -357,3 +357,17 @@ func TestDeletes(t *testing.T) {
 		t.Errorf("%d contacts outlived their client", n)
 	}
 }
+
+// TestTelegramHandleExplained: a bad handle gets a message that says what a
+// handle looks like, naming the field.
+func TestTelegramHandleExplained(t *testing.T) {
+	s := tests.ApiScenario{
+		Name: "a phone number as a Telegram handle", Method: http.MethodPost, URL: "/api/collections/contacts/records",
+		Headers:         Auth(PM1),
+		Body:            strings.NewReader(`{"client":"` + C1 + `","name":"Анна","telegram":"+7 912 345-67-89"}`),
+		ExpectedStatus:  400,
+		ExpectedContent: []string{`"telegram":{"code":"validation_invalid_telegram"`, "e.g. @irina_p"},
+		TestAppFactory:  Factory,
+	}
+	s.Test(t)
+}
