@@ -49,11 +49,23 @@ func onClientValidate(e *core.RecordEvent) error {
 	return validateManager(e.App, e.Record)
 }
 
-// validateTags requires a JSON list of short, non-empty strings.
+// validateTags requires a JSON list of short, non-empty strings. Text
+// typed as a person would in the dashboard's editor ("vip, retail", which
+// arrives as a JSON string) is read as that list.
 func validateTags(client *core.Record) error {
 	raw := client.Get("tags")
 	if raw == nil || fmt.Sprint(raw) == "null" || fmt.Sprint(raw) == "" {
 		return nil
+	}
+	var typed string
+	if err := client.UnmarshalJSONField("tags", &typed); err == nil {
+		list := []string{}
+		for _, tag := range strings.FieldsFunc(typed, func(r rune) bool { return r == ',' || r == ';' || r == '\n' }) {
+			if tag = strings.TrimSpace(tag); tag != "" {
+				list = append(list, tag)
+			}
+		}
+		client.Set("tags", list)
 	}
 	var tags []any
 	if err := client.UnmarshalJSONField("tags", &tags); err != nil {

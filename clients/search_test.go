@@ -54,3 +54,18 @@ func TestSearchIsTheServers(t *testing.T) {
 		s.Test(t)
 	}
 }
+
+// TestTagsTypedAsText: tags typed in the dashboard as "vip, retail" (a JSON
+// string) are stored as the list they name.
+func TestTagsTypedAsText(t *testing.T) {
+	for _, typed := range []string{`"\"vip, опт; retail\""`, `"vip, опт; retail"`} {
+		s := tests.ApiScenario{
+			Name: "tags as text " + typed, Method: http.MethodPatch, URL: "/api/collections/clients/records/" + C1, Headers: Auth(Superuser),
+			Body:            strings.NewReader(`{"tags":` + typed + `}`),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"tags":["vip","опт","retail"]`},
+			TestAppFactory:  Factory,
+		}
+		s.Test(t)
+	}
+}
