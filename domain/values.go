@@ -20,8 +20,19 @@ var (
 	TicketStatuses = []string{"open", "resolved"}                                                                   // tickets.status
 	HoldReasons    = []string{"ticket", "declined", "bought", "requested", "other"}                                 // holds.reason
 	ContactRoles   = []string{"decision_maker", "influencer", "user", "technical", "finance", "assistant", "other"} // contacts.role, occasions.roles
-	Languages      = []string{"ru", "en"}                                                                           // contacts.language
+	Languages      = []string{"ru", "en"}                                                                           // points.language, clients.language, contacts.language
 )
 
 // StageLost is the stage of clients the lists leave out unless asked for.
 const StageLost = "lost"
+
+// LanguageOfCountry is the language a point of country (ISO 3166-1
+// alpha-2) writes in by default: Russian where it is an official or the
+// common business language, English elsewhere.
+func LanguageOfCountry(country string) string {
+	switch country {
+	case "RU", "BY", "KZ", "KG":
+		return "ru"
+	}
+	return "en"
+}

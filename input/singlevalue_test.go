@@ -29,6 +29,7 @@ var singleValueWriters = map[string]struct {
 }{
 	"users": {SM, map[string]any{"email": "new.pm@test.local", "password": Password, "passwordConfirm": Password,
 		"name": "New Manager", "role": "point_manager", "point": P1}, PM1},
+	"points":    {SM, map[string]any{"name": "Тверь", "country": "RU", "timezone": "Europe/Moscow"}, P1},
 	"clients":   {PM1, map[string]any{"name": "New client", "point": P1}, C1},
 	"contacts":  {PM1, map[string]any{"client": C1, "name": "Мария Иванова", "role": "user"}, CT1b},
 	"occasions": {SM, map[string]any{"title": "New occasion", "kind": "standard"}, OccStandard},

@@ -53,6 +53,9 @@ func bindPoints(app core.App) {
 		if err := validateCountry(e.Record); err != nil {
 			return err
 		}
+		if e.Record.GetString("language") == "" {
+			e.Record.Set("language", domain.LanguageOfCountry(e.Record.GetString("country")))
+		}
 		return e.Next()
 	})
 }
