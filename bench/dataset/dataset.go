@@ -25,6 +25,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -74,12 +75,19 @@ type Config struct {
 	Tickets          int // a quarter of them open (with their hold)
 	Holds            int // declined / requested / bought holds besides the tickets'
 	ManualComments   int
-	ManagersPerPoint int // point managers per point
+	// Contacts is the number of people per client on average (from 1 to
+	// 4 each; 0 = DefaultContactsPerClient): the primary contact and
+	// colleagues, a few of whom have left (archived).
+	ContactsPerClient float64
+	ManagersPerPoint  int // point managers per point
 	ServiceManagers  int
 
 	// TxRows is how many rows one transaction writes (default 100,000).
 	TxRows int
 }
+
+// DefaultContactsPerClient is how many people a client has on average.
+const DefaultContactsPerClient = 2.5
 
 // Full is the data set of the benchmarks (issue 6).
 func Full(seed uint64) Config {
@@ -111,6 +119,11 @@ func Create(dir string, cfg Config, log io.Writer) (*Stats, error) {
 		return nil, fmt.Errorf("%s already holds a data.db; remove it or pick another dir", dir)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	// settle the day here, so that dataset.txt names the day the rows are
+	// laid out around (bench/run.sh reuses a data set of today's only)
+	if err := cfg.check(); err != nil {
 		return nil, err
 	}
 	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
@@ -170,12 +183,15 @@ func Generate(dbPath string, cfg Config, log io.Writer) (*Stats, error) {
 	g := &generator{
 		cfg:   cfg,
 		r:     rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x7b7ec4ba5e)),
+		// the clients' colleagues come from their own source, so that
+		// adding them left every other row as it was
+		cr:    rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0xc0417ac75)),
 		today: cfg.Today,
 		now:   cfg.Today.Add(-time.Minute), // history ends just before the day starts
 		w:     newWriter(db, cfg.TxRows),
 		log:   log,
 	}
-	bulk := []string{"clients", "touches", "comments"}
+	bulk := []string{"clients", "contacts", "touches", "comments"}
 	indexes, err := dropIndexes(db, bulk...)
 	if err != nil {
 		return nil, err
@@ -223,7 +239,7 @@ func Generate(dbPath string, cfg Config, log io.Writer) (*Stats, error) {
 	fmt.Fprintf(log, "  %-10s %9s       %s\n", "optimize", "", time.Since(t).Round(time.Millisecond))
 
 	counts := map[string]int{}
-	for _, table := range []string{"points", "users", "clients", "occasions", "touches", "comments", "tickets", "holds"} {
+	for _, table := range []string{"points", "users", "clients", "contacts", "occasions", "touches", "comments", "tickets", "holds"} {
 		var n int
 		if err := db.QueryRow("SELECT COUNT(*) FROM " + table).Scan(&n); err != nil {
 			return nil, err
@@ -244,6 +260,9 @@ func (cfg *Config) check() error {
 	if cfg.TxRows <= 0 {
 		cfg.TxRows = 100_000
 	}
+	if cfg.ContactsPerClient == 0 {
+		cfg.ContactsPerClient = DefaultContactsPerClient
+	}
 	switch {
 	case cfg.Points < 1 || cfg.Points > len(points)*9:
 		return fmt.Errorf("points: between 1 and %d", len(points)*9)
@@ -255,6 +274,8 @@ func (cfg *Config) check() error {
 		return fmt.Errorf("managers per point: at least 1")
 	case cfg.ServiceManagers < 1:
 		return fmt.Errorf("service managers: at least 1")
+	case cfg.ContactsPerClient < 1 || cfg.ContactsPerClient > 4:
+		return fmt.Errorf("contacts per client: between 1 and 4")
 	case cfg.Touches < 0 || cfg.Tickets < 0 || cfg.Holds < 0 || cfg.ManualComments < 0:
 		return fmt.Errorf("counts cannot be negative")
 	}
@@ -265,6 +286,7 @@ func (cfg *Config) check() error {
 type generator struct {
 	cfg   Config
 	r     *rand.Rand
+	cr    *rand.Rand // the colleagues' (writeColleagues)
 	today time.Time // 00:00 UTC of the data set's day
 	now   time.Time // the latest moment written
 	w     *writer
@@ -378,8 +400,8 @@ func (g *generator) writeStaff() error {
 var clientColumns = []string{"id", "name", "point", "manager", "segment", "stage",
 	"since", "tags", "notes", "search", "created", "updated"}
 
-// contactColumns are the columns of each client's one (primary) contact.
-var contactColumns = []string{"id", "client", "name", "birthday", "channel", "telegram", "whatsapp", "phone", "email",
+// contactColumns are the columns of a client's people.
+var contactColumns = []string{"id", "client", "name", "role", "position", "birthday", "channel", "telegram", "whatsapp", "phone", "email",
 	"primary", "archived", "created", "updated"}
 
 var (
@@ -467,15 +489,33 @@ func (g *generator) writeClients() error {
 			createdAt = g.today.AddDate(0, 0, -(1 + r.IntN(200)))
 		}
 		created := dbTime(g.moment(createdAt))
+		colleagues := g.colleagues(p, co)
+		// the search column as clients/search.go keeps it: the client's
+		// name, then its people who have not left, primary first, the
+		// others by name
+		search := []string{c.name, contact.name}
+		for _, k := range colleagues {
+			if !k.archived {
+				search = append(search, k.name)
+			}
+		}
 		if err := g.w.insert("clients", "clients", clientColumns,
 			c.id, c.name, p.id, managerId, segment, stage, dbTime(since), string(rawTags), notes,
-			domain.NormalizeSearch(c.name+" "+contact.name), created, created); err != nil {
+			domain.Truncate(domain.NormalizeSearch(strings.Join(search, " ")), 1000), created, created); err != nil {
 			return err
 		}
+		role, position := g.role(l, true)
 		if err := g.w.insert("contacts", "contacts", contactColumns,
-			c.contact, c.id, contact.name, dbTime(birthday), channel, telegram, whatsapp, phone, email,
+			c.contact, c.id, contact.name, role, position, dbTime(birthday), channel, telegram, whatsapp, phone, email,
 			true, false, created, created); err != nil {
 			return err
+		}
+		for _, k := range colleagues {
+			if err := g.w.insert("contacts", "contacts", contactColumns,
+				k.id, c.id, k.name, k.role, k.position, dbTime(k.birthday), k.channel, k.telegram, k.whatsapp, k.phone, k.email,
+				false, k.archived, created, created); err != nil {
+				return err
+			}
 		}
 		g.clients = append(g.clients, c)
 		p.clients = append(p.clients, c)
@@ -845,4 +885,90 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// colleague is one of a client's people besides the primary contact.
+type colleague struct {
+	id, name, role, position                  string
+	channel, telegram, whatsapp, phone, email string
+	birthday                                  time.Time
+	archived                                  bool
+}
+
+// colleagues draws the client's other people (from g.cr): 0 to 3, so
+// that a client has cfg.ContactsPerClient people on average, one in
+// twenty of them archived (left the company); sorted by name, as the
+// search column lists them.
+func (g *generator) colleagues(p *point, co company) []colleague {
+	r, l := g.cr, p.locale
+	// 0..3 others: 15/35/35/15 % gives 1.5 on average; scaled for another mean
+	extra := fake.Weighted(r, []int{0, 1, 2, 3}, []int{15, 35, 35, 15})
+	if mean := g.cfg.ContactsPerClient - 1; mean != 1.5 {
+		extra = int(mean/1.5*float64(extra) + r.Float64())
+		extra = min(extra, 3)
+	}
+	out := make([]colleague, 0, extra)
+	for range extra {
+		person := l.person(r)
+		k := colleague{id: newId(r), name: person.name, channel: fake.Weighted(r, l.channels, l.channelWeights), archived: r.IntN(20) == 0}
+		k.role, k.position = g.role(l, false)
+		if k.channel == "phone" || r.IntN(10) < 6 {
+			k.phone = l.phone(r)
+		}
+		if k.channel == "whatsapp" || r.IntN(4) == 0 {
+			k.whatsapp = l.mobile(r)
+		}
+		if k.channel == "email" || r.IntN(10) < 8 {
+			k.email = person.latinFirst[:1] + "." + person.latinLast + "@" + co.latin + ".example"
+		}
+		if k.channel == "telegram" || r.IntN(10) < 2 {
+			handle := "@" + person.latinFirst + "_" + person.latinLast + "_" + fake.Digits(r, 2)
+			if len(handle) > 32 {
+				handle = handle[:32]
+			}
+			k.telegram = handle
+		}
+		if r.IntN(100) < 60 {
+			k.birthday = time.Date(1960+r.IntN(40), time.Month(1+r.IntN(12)), 1+r.IntN(28), 0, 0, 0, 0, time.UTC)
+		}
+		out = append(out, k)
+	}
+	// byte order, as SQLite's ORDER BY name (clients/search.go)
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
+}
+
+// contactRoles are the roles people are drawn with (domain.ContactRoles),
+// with a job title in Russian and in English.
+var contactRoles = []struct {
+	role, ru, en string
+	weight       int
+}{
+	{"decision_maker", "Генеральный директор", "Managing Director", 20},
+	{"influencer", "Коммерческий директор", "Head of Sales", 15},
+	{"user", "Менеджер по закупкам", "Purchasing Manager", 25},
+	{"technical", "Главный инженер", "Technical Lead", 10},
+	{"finance", "Главный бухгалтер", "Chief Accountant", 15},
+	{"assistant", "Офис-менеджер", "Office Manager", 10},
+	{"other", "", "", 5},
+}
+
+// role draws a person's role and job title (from g.cr); the primary
+// contact is the decision maker four times in five.
+func (g *generator) role(l *locale, primary bool) (string, string) {
+	r := g.cr
+	i := 0
+	if !primary || r.IntN(5) == 0 {
+		weights := make([]int, len(contactRoles))
+		indexes := make([]int, len(contactRoles))
+		for j, cr := range contactRoles {
+			weights[j], indexes[j] = cr.weight, j
+		}
+		i = fake.Weighted(r, indexes, weights)
+	}
+	cr := contactRoles[i]
+	if l.code == "ru" {
+		return cr.role, cr.ru
+	}
+	return cr.role, cr.en
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"touchbase/bench/dataset"
+	"touchbase/clients"
 	"touchbase/occurrence"
 	"touchbase/server"
 )
@@ -77,6 +78,35 @@ func TestInvariants(t *testing.T) {
 			t.Errorf("%s: %d rows, want %d", table, got, want)
 		}
 	}
+	// people: about ContactsPerClient a client, exactly one primary, and the
+	// search column the server keeps (clients.RefreshSearch) from them
+	if n, want := count(t, app, "SELECT COUNT(*) FROM contacts"), dataset.DefaultContactsPerClient*float64(cfg.Clients); float64(n) < 0.9*want || float64(n) > 1.1*want {
+		t.Errorf("%d contacts for %d clients, want about %.0f", n, cfg.Clients, want)
+	}
+	if n := count(t, app, `SELECT COUNT(*) FROM clients c WHERE (SELECT COUNT(*) FROM contacts k WHERE k.client = c.id AND k."primary" = TRUE AND k.archived = FALSE) != 1`); n != 0 {
+		t.Errorf("%d clients without exactly one primary contact", n)
+	}
+	var sample []struct {
+		Id     string `db:"id"`
+		Search string `db:"search"`
+	}
+	if err := app.DB().NewQuery("SELECT id, search FROM clients ORDER BY id LIMIT 300").All(&sample); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range sample {
+		if err := clients.RefreshSearch(app, c.Id); err != nil {
+			t.Fatal(err)
+		}
+		var kept string
+		if err := app.DB().NewQuery("SELECT search FROM clients WHERE id = {:id}").Bind(dbx.Params{"id": c.Id}).Row(&kept); err != nil {
+			t.Fatal(err)
+		}
+		if kept != c.Search {
+			t.Errorf("client %s: search %q, the server keeps %q", c.Id, c.Search, kept)
+			break
+		}
+	}
+
 	if n := count(t, app, `SELECT COUNT(*) FROM touches t WHERE (SELECT COUNT(*) FROM comments c WHERE c.touch = t.id) != 1`); n != 0 {
 		t.Errorf("%d touches without exactly one comment", n)
 	}
@@ -254,7 +284,7 @@ func digest(t *testing.T, dir string) string {
 	}
 	defer db.Close()
 	h := sha256.New()
-	for _, table := range []string{"points", "users", "clients", "occasions", "touches", "comments", "tickets", "holds"} {
+	for _, table := range []string{"points", "users", "clients", "contacts", "occasions", "touches", "comments", "tickets", "holds"} {
 		rows, err := db.Query("SELECT * FROM " + table + " ORDER BY id")
 		if err != nil {
 			t.Fatal(err)

@@ -64,7 +64,7 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Printf("generated in %s:", stats.Took.Round(time.Millisecond))
-	for _, t := range []string{"points", "users", "clients", "occasions", "touches", "comments", "tickets", "holds"} {
+	for _, t := range []string{"points", "users", "clients", "contacts", "occasions", "touches", "comments", "tickets", "holds"} {
 		fmt.Printf(" %d %s,", stats.Counts[t], t)
 	}
 	fmt.Printf("\nstaff password: %s (e.g. %s, %s)\n", dataset.Password, dataset.ManagerEmail(0, 0), dataset.ServiceManagerEmail(0))

@@ -41,6 +41,8 @@ func (fx *fixture) serverCPU() time.Duration { return procCPU(fx.serverPid) }
 
 type fixturePoint struct {
 	id, name string
+	// timezone (IANA) and country (ISO 3166) of the point
+	timezone, country string
 	// managers are the point managers (id and auth token)
 	managers []staffToken
 	// clients is a shuffled list of the point's clients; marks take them
@@ -92,7 +94,7 @@ func prepare(dir string, r *rand.Rand) (*fixture, error) {
 	}
 
 	fx := &fixture{counts: map[string]int{}}
-	for _, table := range []string{"points", "users", "clients", "occasions", "touches", "comments", "tickets", "holds"} {
+	for _, table := range []string{"points", "users", "clients", "contacts", "occasions", "touches", "comments", "tickets", "holds"} {
 		n, err := app.CountRecords(table)
 		if err != nil {
 			return nil, err
@@ -101,10 +103,12 @@ func prepare(dir string, r *rand.Rand) (*fixture, error) {
 	}
 
 	var points []struct {
-		Id   string `db:"id"`
-		Name string `db:"name"`
+		Id       string `db:"id"`
+		Name     string `db:"name"`
+		Timezone string `db:"timezone"`
+		Country  string `db:"country"`
 	}
-	if err := app.DB().NewQuery("SELECT id, name FROM points ORDER BY created, id").All(&points); err != nil {
+	if err := app.DB().NewQuery("SELECT id, name, timezone, country FROM points ORDER BY created, id").All(&points); err != nil {
 		return nil, err
 	}
 	if len(points) == 0 {
@@ -119,7 +123,7 @@ func prepare(dir string, r *rand.Rand) (*fixture, error) {
 		byPoint[u.GetString("point")] = append(byPoint[u.GetString("point")], u)
 	}
 	for _, p := range points {
-		fp := &fixturePoint{id: p.Id, name: p.Name}
+		fp := &fixturePoint{id: p.Id, name: p.Name, timezone: p.Timezone, country: p.Country}
 		users := byPoint[p.Id]
 		sortByEmail(users)
 		for _, u := range users {

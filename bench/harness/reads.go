@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"touchbase/bench/dataset"
+	"touchbase/days"
 	"touchbase/domain"
 )
 
@@ -22,7 +23,9 @@ const pbPragmas = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragm
 // straight from SQLite: the point's clients (lost ones left out, as the
 // worklist does) without a mark for the occasion's current period and
 // without a hold that applies, sorted by the folded name, with their
-// account manager's name. It is the floor the worklist is compared with.
+// primary contact and account manager's name. It is the floor the worklist
+// is compared with. A hold's until is a day that runs through that day at
+// the point (days.ThroughFrom: ?4 is UTC midnight of the point's date).
 const rawWorklistSQL = `SELECT c.id, c.name, c.point, c.segment, c.stage, COALESCE(pc.name, ''), c.since, COALESCE(pc.channel, ''),
 	COALESCE(pc.telegram, ''), COALESCE(pc.whatsapp, ''), COALESCE(pc.phone, ''), COALESCE(pc.email, ''), COALESCE(c.tags, ''), c.manager, COALESCE(m.name, '')
 FROM clients c
@@ -30,7 +33,7 @@ LEFT JOIN contacts pc ON pc.client = c.id AND pc."primary" = TRUE
 LEFT JOIN users m ON m.id = c.manager
 WHERE c.point = ?1 AND c.stage != 'lost'
 	AND NOT EXISTS (SELECT 1 FROM touches t WHERE t.client = c.id AND t.occasion = ?2 AND t.period = ?3)
-	AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.client = c.id AND (h.until = '' OR h.until > ?4)
+	AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.client = c.id AND (h.until = '' OR h.until >= ?4)
 		AND (h.occasion = '' OR h.occasion = ?2))
 ORDER BY c.search, c.id
 LIMIT ?5`
@@ -38,7 +41,7 @@ LIMIT ?5`
 // rawCountsSQL counts the same audience by state (touch status, held,
 // pending): the counts the worklist response carries with its page.
 const rawCountsSQL = `SELECT (CASE WHEN t.id IS NOT NULL THEN t.status
-		WHEN EXISTS (SELECT 1 FROM holds h WHERE h.client = c.id AND (h.until = '' OR h.until > ?4)
+		WHEN EXISTS (SELECT 1 FROM holds h WHERE h.client = c.id AND (h.until = '' OR h.until >= ?4)
 			AND (h.occasion = '' OR h.occasion = ?2)) THEN 'held'
 		ELSE 'pending' END) AS state, COUNT(*)
 FROM clients c
@@ -46,9 +49,18 @@ LEFT JOIN touches t ON t.client = c.id AND t.occasion = ?2 AND t.period = ?3
 WHERE c.point = ?1 AND c.stage != 'lost'
 GROUP BY 1`
 
+// holdFrom is the stored until from which a hold applies today at p.
+func holdFrom(p *fixturePoint) string {
+	loc, err := time.LoadLocation(p.timezone)
+	if err != nil {
+		loc = time.Local
+	}
+	return days.ThroughFrom(time.Now(), loc)
+}
+
 // rawCounts runs rawCountsSQL.
-func rawCounts(db *sql.DB, point string) (map[string]int, error) {
-	rows, err := db.Query(rawCountsSQL, point, dataset.WorklistOccasionId, "", domain.DBTime(time.Now()))
+func rawCounts(db *sql.DB, p *fixturePoint) (map[string]int, error) {
+	rows, err := db.Query(rawCountsSQL, p.id, dataset.WorklistOccasionId, "", holdFrom(p))
 	if err != nil {
 		return nil, err
 	}
@@ -66,8 +78,8 @@ func rawCounts(db *sql.DB, point string) (map[string]int, error) {
 }
 
 // rawWorklist runs rawWorklistSQL and returns the client ids in order.
-func rawWorklist(db *sql.DB, point string, limit int) ([]string, error) {
-	rows, err := db.Query(rawWorklistSQL, point, dataset.WorklistOccasionId, "", domain.DBTime(time.Now()), limit)
+func rawWorklist(db *sql.DB, p *fixturePoint, limit int) ([]string, error) {
+	rows, err := db.Query(rawWorklistSQL, p.id, dataset.WorklistOccasionId, "", holdFrom(p), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -100,13 +112,15 @@ func benchWorklist(cfg Config, h *httpClient, fx *fixture, res *Results) error {
 
 	path, token := fx.worklistPath(), fx.worklistToken()
 	p := fx.points[0]
+	var apiCounts map[string]int
 	apiIdsOf := func(path string) ([]string, time.Duration, error) {
 		raw, d, err := h.get(path, token)
 		if err != nil {
 			return nil, d, err
 		}
 		var body struct {
-			TotalItems int `json:"totalItems"`
+			TotalItems int            `json:"totalItems"`
+			Counts     map[string]int `json:"counts"`
 			Items      []struct {
 				Client struct {
 					Id string `json:"id"`
@@ -120,20 +134,23 @@ func benchWorklist(cfg Config, h *httpClient, fx *fixture, res *Results) error {
 		for i, it := range body.Items {
 			ids[i] = it.Client.Id
 		}
+		if body.Counts != nil {
+			apiCounts = body.Counts
+		}
 		return ids, d, nil
 	}
 	apiIds := func() ([]string, time.Duration, error) { return apiIdsOf(path) }
 	apiSkip := func() ([]string, time.Duration, error) { return apiIdsOf(path + "&skipTotal=1") }
 	rawIds := func() ([]string, time.Duration, error) {
 		started := time.Now()
-		ids, err := rawWorklist(db, p.id, 50)
+		ids, err := rawWorklist(db, p, 50)
 		return ids, time.Since(started), err
 	}
 	rawWithCounts := func() ([]string, time.Duration, error) {
 		started := time.Now()
-		ids, err := rawWorklist(db, p.id, 50)
+		ids, err := rawWorklist(db, p, 50)
 		if err == nil {
-			_, err = rawCounts(db, p.id)
+			_, err = rawCounts(db, p)
 		}
 		return ids, time.Since(started), err
 	}
@@ -152,6 +169,21 @@ func benchWorklist(cfg Config, h *httpClient, fx *fixture, res *Results) error {
 	res.add("1", "worklist page and raw SQL return the same clients in the same order", yesNo(same), "", "yes", same)
 	if !same {
 		logf(cfg.Log, "worklist rows differ:\n api %v\n raw %v", a, b)
+	}
+
+	// and the same counts by state
+	counts, err := rawCounts(db, p)
+	if err != nil {
+		return err
+	}
+	sameCounts := true
+	for _, state := range []string{"pending", "done", "skipped", "held"} {
+		sameCounts = sameCounts && apiCounts[state] == counts[state]
+	}
+	res.add("1", fmt.Sprintf("worklist counts and raw SQL counts agree (pending %d, done %d, skipped %d, held %d)",
+		apiCounts["pending"], apiCounts["done"], apiCounts["skipped"], apiCounts["held"]), yesNo(sameCounts), "", "yes", sameCounts)
+	if !sameCounts {
+		logf(cfg.Log, "worklist counts differ: api %v, raw %v", apiCounts, counts)
 	}
 
 	if c, _, err := apiSkip(); err != nil || !slices.Equal(c, a) {
@@ -242,7 +274,7 @@ func benchReads(cfg Config, h *httpClient, fx *fixture, res *Results) error {
 		res.add("4", r.name+": "+d.String(), ms(d.p50)+" / "+ms(d.p95), "", "", true)
 		res.Raw["read_"+key(r.name)+"_p95_ms"] = msf(d.p95)
 	}
-	return nil
+	return benchClients(cfg, h, fx, res)
 }
 
 func key(name string) string {
@@ -255,4 +287,173 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// rawClientsCountSQL and rawClientsPageSQL are the Clients view's floor:
+// the count and the page of GET /api/touchbase/clients (api/clients.go)
+// with q= searched in clients.search; %s is the point condition ("1" for
+// a service manager's every point).
+const (
+	rawClientsCountSQL = `SELECT COUNT(*) FROM clients c WHERE %s AND %s`
+	rawClientsPageSQL  = `SELECT c.id, c.name, c.point, COALESCE(p.name, ''), c.segment, c.stage, COALESCE(c.tags, ''), c.manager, COALESCE(m.name, '')
+FROM clients c
+LEFT JOIN points p ON p.id = c.point
+LEFT JOIN users m ON m.id = c.manager
+WHERE %s AND %s
+ORDER BY c.search, c.id
+LIMIT ?3`
+)
+
+// rawClients runs the Clients view's floor for point ("" = every point)
+// and the folded search q, and returns the total and the page's ids.
+func rawClients(db *sql.DB, point, q string, limit int) (int, []string, error) {
+	cond := "?1 = ''" // every point: no condition on the point, as the route
+	if point != "" {
+		cond = "c.point = ?1"
+	}
+	like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(domain.NormalizeSearch(q)) + "%"
+	search := `c.search LIKE ?2 ESCAPE '\'`
+	if q == "" {
+		search = "?2 = '%%'" // no search, as the route
+	}
+	var total int
+	if err := db.QueryRow(fmt.Sprintf(rawClientsCountSQL, cond, search), point, like).Scan(&total); err != nil {
+		return 0, nil, err
+	}
+	rows, err := db.Query(fmt.Sprintf(rawClientsPageSQL, cond, search), point, like, limit)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var c [9]string
+		ptrs := make([]any, len(c))
+		for i := range c {
+			ptrs[i] = &c[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return 0, nil, err
+		}
+		ids = append(ids, c[0])
+	}
+	return total, ids, rows.Err()
+}
+
+// clientsBudget bounds the time of one Clients view benchmark.
+const clientsBudget = 30 * time.Second
+
+// benchClients measures the Clients view (GET /api/touchbase/clients,
+// perPage 50) searching a contact's name fragment, as a point manager (one
+// point) and a service manager (every point), interleaved with its raw SQL
+// (the count and the page), and checks both find the same clients.
+func benchClients(cfg Config, h *httpClient, fx *fixture, res *Results) error {
+	db, err := sql.Open("sqlite", filepath.Join(cfg.WorkDir, "data.db")+pbPragmas)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	// a Cyrillic point (the worklist's when it is one) and a UK one
+	ru, uk := fx.points[0], (*fixturePoint)(nil)
+	for _, p := range slices.Backward(fx.points) {
+		if p.country == "RU" && fx.points[0].country != "RU" {
+			ru = p
+		}
+		if p.country == "GB" {
+			uk = p
+		}
+	}
+	if uk == nil {
+		uk = fx.points[len(fx.points)-1]
+	}
+	type clientsCase struct {
+		key, name, q, point, token string
+	}
+	cases := []clientsCase{
+		{"clients_cyrillic_pm", "Clients search q=иван (Cyrillic contact name), point manager (one point)", "иван", ru.id, ru.managers[0].token},
+		{"clients_cyrillic_sm", "Clients search q=иван, service manager (all points)", "иван", "", fx.smToken},
+		{"clients_latin_pm", "Clients search q=smith (Latin contact name), point manager of a UK point", "smith", uk.id, uk.managers[0].token},
+		{"clients_latin_sm", "Clients search q=smith, service manager (all points)", "smith", "", fx.smToken},
+		{"clients_list_pm", "Clients list without q (first page by name), point manager", "", ru.id, ru.managers[0].token},
+		{"clients_list_sm", "Clients list without q (first page by name), service manager", "", "", fx.smToken},
+	}
+	n := 3 * cfg.Scale.Reads // a few hundred at full scale
+	for _, c := range cases {
+		path := "/api/touchbase/clients?" + url.Values{"q": {c.q}, "perPage": {"50"}}.Encode()
+		api := func() (int, []string, time.Duration, error) {
+			raw, d, err := h.get(path, c.token)
+			if err != nil {
+				return 0, nil, d, err
+			}
+			var body struct {
+				TotalItems int `json:"totalItems"`
+				Items      []struct {
+					Id string `json:"id"`
+				} `json:"items"`
+			}
+			if err := json.Unmarshal(raw, &body); err != nil {
+				return 0, nil, d, err
+			}
+			ids := make([]string, len(body.Items))
+			for i, it := range body.Items {
+				ids[i] = it.Id
+			}
+			return body.TotalItems, ids, d, nil
+		}
+		rawRun := func() (int, []string, time.Duration, error) {
+			started := time.Now()
+			total, ids, err := rawClients(db, c.point, c.q, 50)
+			return total, ids, time.Since(started), err
+		}
+
+		// warm-up, and the same clients from both
+		var at, rt int
+		var a, b []string
+		for range 3 {
+			if at, a, _, err = api(); err != nil {
+				return fmt.Errorf("%s: %w", c.name, err)
+			}
+			if rt, b, _, err = rawRun(); err != nil {
+				return fmt.Errorf("%s: raw SQL: %w", c.name, err)
+			}
+		}
+		same := at == rt && slices.Equal(a, b)
+		if !same {
+			logf(cfg.Log, "%s: the route and the raw SQL differ: %d %v / %d %v", c.name, at, a, rt, b)
+		}
+
+		var ad, rd []time.Duration
+		started := time.Now()
+		for i := range n {
+			runs := []func() (int, []string, time.Duration, error){api, rawRun}
+			if i%2 == 1 {
+				runs[0], runs[1] = runs[1], runs[0]
+			}
+			for k, run := range runs {
+				_, _, d, err := run()
+				if err != nil {
+					return fmt.Errorf("%s: %w", c.name, err)
+				}
+				if (k == 0) == (i%2 == 0) {
+					ad = append(ad, d)
+				} else {
+					rd = append(rd, d)
+				}
+			}
+			if len(ad) >= 10 && time.Since(started) > clientsBudget {
+				break
+			}
+		}
+		adist, rdist := percentiles(ad), percentiles(rd)
+		logf(cfg.Log, "%s: %d found; route %s; raw SQL %s", c.name, at, adist, rdist)
+		res.add("4", fmt.Sprintf("%s: %d clients found; route %s; raw SQL (count + page) %s; same clients as the raw SQL: %s",
+			c.name, at, adist, rdist, yesNo(same)), ms(adist.p50)+" / "+ms(adist.p95),
+			ratio(msf(adist.p50), msf(rdist.p50))+" of its SQL (p95 "+ratio(msf(adist.p95), msf(rdist.p95))+")", "same rows", same)
+		k := c.key
+		res.Raw[k+"_p50_ms"], res.Raw[k+"_p95_ms"] = msf(adist.p50), msf(adist.p95)
+		res.Raw[k+"_raw_p50_ms"], res.Raw[k+"_raw_p95_ms"] = msf(rdist.p50), msf(rdist.p95)
+		res.Raw[k+"_found"] = float64(at)
+	}
+	return nil
 }
