@@ -61,26 +61,7 @@ When any row has a problem, nothing is imported and every problem is listed
 with its line number.`,
 		Args:         cobra.ExactArgs(1),
 		SilenceUsage: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := app.RunAllMigrations(); err != nil {
-				return err
-			}
-			var in io.Reader = cmd.InOrStdin()
-			if args[0] != "-" {
-				f, err := os.Open(args[0])
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				in = f
-			}
-			report, err := csvio.ImportClients(app, in)
-			fmt.Fprint(cmd.OutOrStdout(), report.String())
-			if errors.Is(err, csvio.ErrRejected) {
-				return fmt.Errorf("%s: %w", args[0], err)
-			}
-			return err
-		},
+		RunE:         runImport(app, csvio.ImportClients),
 	})
 	cmd.AddCommand(&cobra.Command{
 		Use:   "contacts FILE.csv",
@@ -97,26 +78,7 @@ When any row has a problem, nothing is imported and every problem is listed
 with its line number.`,
 		Args:         cobra.ExactArgs(1),
 		SilenceUsage: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := app.RunAllMigrations(); err != nil {
-				return err
-			}
-			var in io.Reader = cmd.InOrStdin()
-			if args[0] != "-" {
-				f, err := os.Open(args[0])
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				in = f
-			}
-			report, err := csvio.ImportContacts(app, in)
-			fmt.Fprint(cmd.OutOrStdout(), report.String())
-			if errors.Is(err, csvio.ErrRejected) {
-				return fmt.Errorf("%s: %w", args[0], err)
-			}
-			return err
-		},
+		RunE:         runImport(app, csvio.ImportContacts),
 	})
 	return cmd
 }
@@ -254,5 +216,31 @@ func findOccasionByIdOrTitle(app core.App, idOrTitle string) (string, error) {
 		return "", fmt.Errorf("--occasion: no occasion has the id or title %q", idOrTitle)
 	default:
 		return "", fmt.Errorf("--occasion: %d occasions are titled %q; give one of their ids: %s", len(ids), idOrTitle, strings.Join(ids, ", "))
+	}
+}
+
+// runImport runs an import command: FILE.csv (or - for standard input)
+// through importFile, printing its line-numbered report; a rejected file
+// exits with an error.
+func runImport(app core.App, importFile func(core.App, io.Reader) (csvio.Report, error)) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := app.RunAllMigrations(); err != nil {
+			return err
+		}
+		var in io.Reader = cmd.InOrStdin()
+		if args[0] != "-" {
+			f, err := os.Open(args[0])
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			in = f
+		}
+		report, err := importFile(app, in)
+		fmt.Fprint(cmd.OutOrStdout(), report.String())
+		if errors.Is(err, csvio.ErrRejected) {
+			return fmt.Errorf("%s: %w", args[0], err)
+		}
+		return err
 	}
 }
