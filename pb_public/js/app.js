@@ -50,9 +50,6 @@ function renderHeader(active) {
   const links = Object.entries(VIEWS)
     .filter(([name, v]) => v.nav && allowed(name))
     .map(([name, v]) => h('li', {}, h('a', { href: `#/${name}`, 'aria-current': name === active ? 'page' : null }, t(v.nav))));
-  if (isServiceManager()) {
-    links.push(h('li', {}, h('a', { href: '/_/', target: '_blank', rel: 'noopener', title: t('dashboardHint') }, `${t('nav_dashboard')} ↗`)));
-  }
   const point = user.expand?.point?.name || (user.role === 'service_manager' ? t('allPoints') : '');
 
   replace(header, h('div', { class: 'topbar' },

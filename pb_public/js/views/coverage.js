@@ -1,6 +1,6 @@
 // The Coverage view (service managers): for one occasion, how many of the
 // eligible clients each point and each manager has touched, skipped, held
-// or still has pending, with links to edit the occasion in the dashboard.
+// or still has pending, with a link to the occasion's worklist.
 
 import { h, replace, option } from '../dom.js';
 import { t, label, fmtNumber } from '../i18n.js';
@@ -50,8 +50,7 @@ export function mount(root, { params }) {
       h('label', { class: 'field field-wide', for: 'coverage-occasion' }, h('span', { class: 'field-label' }, t('occasions')), select),
       o ? h('p', { class: 'occ-links' },
         badge(label('kind', o.kind), `kind kind-${o.kind}`),
-        h('a', { href: `#/worklist?occasion=${encodeURIComponent(o.id)}` }, t('openWorklist')),
-        h('a', { href: `/_/#/collections?collection=occasions&recordId=${encodeURIComponent(o.id)}`, target: '_blank', rel: 'noopener' }, `${t('editInDashboard')} ↗`)) : null);
+        h('a', { href: `#/worklist?occasion=${encodeURIComponent(o.id)}` }, t('openWorklist'))) : null);
   }
 
   async function load() {

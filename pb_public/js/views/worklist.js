@@ -180,8 +180,7 @@ export function mount(root, { params }) {
     }
     const links = isServiceManager()
       ? h('p', { class: 'occ-links' },
-        h('a', { href: `#/coverage?occasion=${encodeURIComponent(o.id)}` }, t('seeCoverage')),
-        h('a', { href: `/_/#/collections?collection=occasions&recordId=${encodeURIComponent(o.id)}`, target: '_blank', rel: 'noopener' }, `${t('editInDashboard')} ↗`))
+        h('a', { href: `#/coverage?occasion=${encodeURIComponent(o.id)}` }, t('seeCoverage')))
       : null;
     replace(els.head,
       h('h1', { id: 'occasion-title' }, o.title),
