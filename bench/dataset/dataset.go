@@ -68,19 +68,19 @@ type Config struct {
 	// after. Zero = today (UTC).
 	Today time.Time
 
-	Points           int // at most len(points) × 9
-	Clients          int // spread evenly over the points
-	Occasions        int // at least 2 (the benchmark occasions)
-	Touches          int // each with one comment
-	Tickets          int // a quarter of them open (with their hold)
-	Holds            int // declined / requested / bought holds besides the tickets'
-	ManualComments   int
+	Points         int // at most len(points) × 9
+	Clients        int // spread evenly over the points
+	Occasions      int // at least 2 (the benchmark occasions)
+	Touches        int // each with one comment
+	Tickets        int // a quarter of them open (with their hold)
+	Holds          int // declined / requested / bought holds besides the tickets'
+	ManualComments int
 	// Contacts is the number of people per client on average (from 1 to
 	// 4 each; 0 = DefaultContactsPerClient): the primary contact and
 	// colleagues, a few of whom have left (archived).
 	ContactsPerClient float64
 	ManagersPerPoint  int // point managers per point
-	ServiceManagers  int
+	ServiceManagers   int
 
 	// TxRows is how many rows one transaction writes (default 100,000).
 	TxRows int
@@ -181,8 +181,8 @@ func Generate(dbPath string, cfg Config, log io.Writer) (*Stats, error) {
 	}
 
 	g := &generator{
-		cfg:   cfg,
-		r:     rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x7b7ec4ba5e)),
+		cfg: cfg,
+		r:   rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x7b7ec4ba5e)),
 		// the clients' colleagues come from their own source, so that
 		// adding them left every other row as it was
 		cr:    rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0xc0417ac75)),
@@ -287,8 +287,8 @@ type generator struct {
 	cfg   Config
 	r     *rand.Rand
 	cr    *rand.Rand // the colleagues' (writeColleagues)
-	today time.Time // 00:00 UTC of the data set's day
-	now   time.Time // the latest moment written
+	today time.Time  // 00:00 UTC of the data set's day
+	now   time.Time  // the latest moment written
 	w     *writer
 	log   io.Writer
 
