@@ -81,10 +81,10 @@ func narrowToPoint(e *core.RequestEvent, scope *Scope) (*Scope, error) {
 		return scope, nil
 	}
 	if !scope.Allows(point) {
-		return nil, domain.ScopeError("point", "point: you can only see your own point.")
+		return nil, domain.ScopeErrorT("point", "api.point_scope")
 	}
 	if _, err := e.App.FindRecordById("points", point); err != nil {
-		return nil, domain.FieldError("point", "validation_unknown_point", "point: no such point.")
+		return nil, domain.FieldErrorT("point", "validation_unknown_point", "api.point_unknown")
 	}
 	return &Scope{Auth: scope.Auth, Points: []string{point}}, nil
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 
 	"touchbase/access"
 	"touchbase/domain"
+	"touchbase/texts"
 )
 
 // Paging limits of the list routes.
@@ -269,9 +269,11 @@ func parseInt(raw, param string, def, min, max int) (int, error) {
 }
 
 // paramError is a 400 naming the query parameter, with a message that
-// starts with its name: `The "perPage" parameter must be ...`.
+// starts with its name: `The "perPage" parameter must be ...`. format is
+// the English text and the key of its translations (texts/ru.go), so the
+// message is said in the request's language.
 func paramError(param, code, format string, args ...any) error {
-	return domain.FieldError(param, code, fmt.Sprintf("The %q parameter ", param)+fmt.Sprintf(format, args...))
+	return domain.FieldErrorT(param, code, "param", param, texts.M(format, args...))
 }
 
 var idPattern = regexp.MustCompile(`^[a-zA-Z0-9_]{1,50}$`)

@@ -205,8 +205,7 @@ func planRange(e *core.RequestEvent, scope *Scope) (from, to time.Time, err erro
 		}
 		d, err := time.Parse(time.DateOnly, raw)
 		if err != nil {
-			return time.Time{}, false, domain.FieldError(field, "validation_invalid_date",
-				"The parameter "+field+" must be a date as YYYY-MM-DD, e.g. 2026-03-08.")
+			return time.Time{}, false, domain.FieldErrorT(field, "validation_invalid_date", "api.date", field)
 		}
 		return d, true, nil
 	}
@@ -226,12 +225,10 @@ func planRange(e *core.RequestEvent, scope *Scope) (from, to time.Time, err erro
 		to = from.AddDate(0, 0, planDefaultDays)
 	}
 	if to.Before(from) {
-		return from, to, domain.FieldError("to", "validation_range_reversed",
-			"The end of the range (to = "+planDate(to)+") is before its start (from = "+planDate(from)+").")
+		return from, to, domain.FieldErrorT("to", "validation_range_reversed", "api.range_reversed", planDate(from), planDate(to))
 	}
 	if to.Sub(from) > planMaxDays*24*time.Hour {
-		return from, to, domain.FieldError("to", "validation_range_too_long",
-			"The range from "+planDate(from)+" to "+planDate(to)+" is too long: it can span at most "+strconv.Itoa(planMaxDays)+" days.")
+		return from, to, domain.FieldErrorT("to", "validation_range_too_long", "api.range_too_long", planDate(from), planDate(to), planMaxDays)
 	}
 	return from, to, nil
 }

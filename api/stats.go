@@ -33,7 +33,12 @@ func stats(e *core.RequestEvent) error {
 		return err
 	}
 
-	res := statsResponse{Occasion: a.occasionJSON(), Points: []pointCoverage{}, Managers: []managerCoverage{}}
+	variants, err := doneByTemplate(e.App, groups)
+	if err != nil {
+		return err
+	}
+
+	res := statsResponse{Occasion: a.occasionJSON(), Points: []pointCoverage{}, Managers: []managerCoverage{}, Templates: variants}
 	byPoint := map[string]*pointCoverage{}
 	for _, id := range sortedKeys(a.points) {
 		res.Points = append(res.Points, pointCoverage{Id: id, Name: a.points[id].GetString("name")})
@@ -88,6 +93,52 @@ type statsResponse struct {
 	Totals   coverage          `json:"totals"`
 	Points   []pointCoverage   `json:"points"`
 	Managers []managerCoverage `json:"managers"`
+	// Templates counts the done touches of the current occurrence by the
+	// version of the message they recorded (touches.template, SPEC §5);
+	// an empty id is the occasion's default template.
+	Templates []templateDone `json:"templates"`
+}
+
+// templateDone is the number of done touches that recorded one version.
+type templateDone struct {
+	Id       string `json:"id" db:"id"`
+	Language string `json:"language" db:"language"`
+	Variant  string `json:"variant" db:"variant"`
+	Done     int    `json:"done" db:"done"`
+}
+
+// doneByTemplate adds up the done touches of groups by their recorded
+// template; sorted by language, variant, id.
+func doneByTemplate(app core.App, groups []coverageGroup) ([]templateDone, error) {
+	done := map[string]int{}
+	for _, g := range groups {
+		if g.State == stateDone {
+			done[g.Template] += g.N
+		}
+	}
+	out := []templateDone{}
+	records, err := app.FindRecordsByIds("occasion_templates", sortedKeys(done))
+	if err != nil {
+		return nil, err
+	}
+	byId := map[string]*core.Record{}
+	for _, r := range records {
+		byId[r.Id] = r
+	}
+	for _, id := range sortedKeys(done) {
+		v := templateDone{Id: id, Done: done[id]}
+		if r := byId[id]; r != nil {
+			v.Language, v.Variant = r.GetString("language"), r.GetString("variant")
+		}
+		out = append(out, v)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Language != out[j].Language {
+			return out[i].Language < out[j].Language
+		}
+		return out[i].Variant < out[j].Variant
+	})
+	return out, nil
 }
 
 // coverage counts clients by worklist state; Eligible is their sum.
@@ -130,16 +181,20 @@ type coverageGroup struct {
 	Point   string `db:"point"`
 	Manager string `db:"manager"`
 	State   string `db:"state"`
-	N       int    `db:"n"`
+	// Template is the version the group's touches recorded ("" = the
+	// default, or no touch)
+	Template string `db:"template"`
+	N        int    `db:"n"`
 }
 
-// countByPointAndManager counts the audience by point, account manager and
-// state in one grouped query over the worklist's source.
+// countByPointAndManager counts the audience by point, account manager,
+// state and the template the touch recorded, in one grouped query over the
+// worklist's source.
 func (a *audience) countByPointAndManager() ([]coverageGroup, error) {
 	params := dbx.Params{}
 	db := a.app.DB()
-	sql := "SELECT c.point AS point, c.manager AS manager, " + stateSQL + " AS state, COUNT(*) AS n" +
-		a.source(db, params) + " GROUP BY c.point, c.manager, 3"
+	sql := "SELECT c.point AS point, c.manager AS manager, " + stateSQL + " AS state, COALESCE(t.template, '') AS template, COUNT(*) AS n" +
+		a.source(db, params) + " GROUP BY c.point, c.manager, 3, 4"
 	var groups []coverageGroup
 	if err := db.NewQuery(sql).Bind(params).All(&groups); err != nil {
 		return nil, err

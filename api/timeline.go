@@ -197,8 +197,7 @@ func timelineLimit(e *core.RequestEvent) (int, error) {
 	}
 	limit, err := strconv.Atoi(raw)
 	if err != nil || limit < 1 || limit > timelineMaxLimit {
-		return 0, domain.FieldError("limit", "validation_invalid_limit",
-			"The parameter limit must be a whole number from 1 to "+strconv.Itoa(timelineMaxLimit)+".")
+		return 0, domain.FieldErrorT("limit", "validation_invalid_limit", "api.limit", timelineMaxLimit)
 	}
 	return limit, nil
 }

@@ -18,6 +18,7 @@ import (
 	"touchbase/domain"
 	"touchbase/occurrence"
 	"touchbase/phones"
+	"touchbase/templates"
 	"touchbase/tmpl"
 )
 
@@ -121,16 +122,21 @@ type worklistResponse struct {
 }
 
 type worklistItem struct {
-	Client  clientJSON        `json:"client"`
-	Contact *contactJSON      `json:"contact"` // the addressed contact (a birthday row's own), null for none
-	Touch   *touchJSON        `json:"touch"`
-	Hold    *holdJSON         `json:"hold"`
-	State   string            `json:"state"`
-	Period  string            `json:"period"` // the current occurrence's period (what a touch stores)
-	Date    string            `json:"date"`   // the occurrence date, YYYY-MM-DD, "" when the occasion has none
-	Message string            `json:"message"`
-	Missing []string          `json:"missing"` // placeholders that rendered empty
-	Links   map[string]string `json:"links"`   // whatsapp, telegram, email, phone
+	Client  clientJSON   `json:"client"`
+	Contact *contactJSON `json:"contact"` // the addressed contact (a birthday row's own), null for none
+	Touch   *touchJSON   `json:"touch"`
+	Hold    *holdJSON    `json:"hold"`
+	// Template is the version of the message the row shows (SPEC §5), null
+	// when it is the occasion's default template; Language is the
+	// language the message is meant in.
+	Template *templates.Template `json:"template"`
+	Language string              `json:"language"`
+	State    string              `json:"state"`
+	Period   string              `json:"period"` // the current occurrence's period (what a touch stores)
+	Date     string              `json:"date"`   // the occurrence date, YYYY-MM-DD, "" when the occasion has none
+	Message  string              `json:"message"`
+	Missing  []string            `json:"missing"` // placeholders that rendered empty
+	Links    map[string]string   `json:"links"`   // whatsapp, telegram, email, phone
 }
 
 type clientJSON struct {
@@ -281,6 +287,8 @@ type audience struct {
 	// out: with twenty points in it, a page in name order could not be read
 	// from idx_clients_search and every client was sorted (BENCHMARKS.md)
 	allPoints bool
+	// templates are the occasion's language versions and variants
+	templates *templates.Set
 	// current is the current occurrence by point id (regular occasions) or
 	// by client id (personal ones); only its keys are in the audience.
 	current map[string]occurrence.Occurrence
@@ -300,10 +308,14 @@ func newAudience(app core.App, occasion *core.Record, filter *clientFilter, now 
 		current:  map[string]occurrence.Occurrence{},
 	}
 	a.personal = a.rule.Trigger == "birthday" || a.rule.Trigger == "anniversary"
+	set, err := templates.Load(app, occasion)
+	if err != nil {
+		return nil, err
+	}
+	a.templates = set
 	a.perContact = a.rule.Trigger == "birthday"
 
 	var points []*core.Record
-	var err error
 	if filter.Scope.All() {
 		points, err = app.FindAllRecords("points")
 	} else {
@@ -523,6 +535,8 @@ type worklistRow struct {
 	ContactPosition string `db:"contact_position"`
 	ContactRole     string `db:"contact_role"`
 	ContactPrimary  bool   `db:"contact_primary"`
+	ContactLanguage string `db:"contact_language"`
+	ClientLanguage  string `db:"client_language"`
 	Channel         string `db:"channel"`
 	Telegram        string `db:"telegram"`
 	Whatsapp        string `db:"whatsapp"`
@@ -587,7 +601,7 @@ func (a *audience) page(state string, limit, offset int) ([]worklistRow, error) 
 		SELECT c.id AS id, c.name AS name, c.point AS point, c.segment AS segment, c.stage AS stage,
 			COALESCE(pc.id, '') AS contact_id, COALESCE(pc.name, '') AS contact_name,
 			COALESCE(pc.position, '') AS contact_position, COALESCE(pc.role, '') AS contact_role,
-			COALESCE(pc."primary", FALSE) AS contact_primary, COALESCE(pc.birthday, '') AS contact_birthday, c.since AS since,
+			COALESCE(pc."primary", FALSE) AS contact_primary, COALESCE(pc.language, '') AS contact_language, c.language AS client_language, COALESCE(pc.birthday, '') AS contact_birthday, c.since AS since,
 			COALESCE(pc.channel, '') AS channel, COALESCE(pc.telegram, '') AS telegram,
 			COALESCE(pc.whatsapp, '') AS whatsapp, COALESCE(pc.phone, '') AS phone, COALESCE(pc.email, '') AS email,
 			COALESCE(c.tags, '') AS tags,
@@ -633,10 +647,12 @@ func (a *audience) item(r *worklistRow, auth *core.Record) worklistItem {
 		oc = a.current[r.ContactId]
 	}
 	date := oc.Date
-	pointName := ""
+	pointName, pointLanguage := "", ""
 	if p := a.points[r.Point]; p != nil {
-		pointName = p.GetString("name")
+		pointName, pointLanguage = p.GetString("name"), p.GetString("language")
 	}
+	language := templates.Language(r.ContactLanguage, r.ClientLanguage, pointLanguage)
+	text, chosen := a.templates.Text(language, r.Id, oc.Period)
 
 	values := tmpl.Values{
 		"client":   r.Name,
@@ -661,7 +677,7 @@ func (a *audience) item(r *worklistRow, auth *core.Record) worklistItem {
 	if !date.IsZero() {
 		values["date"] = date.Format("02.01.2006")
 	}
-	message, missing := tmpl.Render(a.occasion.GetString("template"), values)
+	message, missing := tmpl.Render(text, values)
 	if missing == nil {
 		missing = []string{}
 	}
@@ -672,15 +688,19 @@ func (a *audience) item(r *worklistRow, auth *core.Record) worklistItem {
 			ContactName: r.ContactName, Channel: r.Channel, Telegram: r.Telegram, Whatsapp: r.Whatsapp,
 			Phone: r.Phone, Email: r.Email, Tags: parseTags(r.Tags), Manager: r.Manager, ManagerName: r.ManagerName,
 		},
-		Contact: r.contactJSON(),
-		State:   r.State,
-		Period:  oc.Period,
-		Message: message,
-		Missing: missing,
-		Links:   channelLinks(r.Whatsapp, r.Telegram, r.Email, r.Phone, a.occasion.GetString("title"), message),
+		Contact:  r.contactJSON(),
+		State:    r.State,
+		Period:   oc.Period,
+		Language: language,
+		Message:  message,
+		Missing:  missing,
+		Links:    channelLinks(r.Whatsapp, r.Telegram, r.Email, r.Phone, a.occasion.GetString("title"), message),
 	}
 	if !date.IsZero() {
 		item.Date = date.Format(time.DateOnly)
+	}
+	if chosen.Id != "" {
+		item.Template = &chosen
 	}
 	if r.TouchId != "" {
 		item.Touch = &touchJSON{

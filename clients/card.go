@@ -24,19 +24,17 @@ func bindComments(app core.App) {
 
 func onCommentCreateRequest(e *core.RecordRequestEvent) error {
 	if kind := e.Record.GetString("kind"); kind != "" && kind != "manual" {
-		return domain.FieldError("kind", "validation_server_set",
-			`Only "manual" comments can be written through the API; touch and system comments are written by the server.`)
+		return domain.FieldErrorT("kind", "validation_server_set", "comment.kind_server_set")
 	}
 	if e.Record.GetString("touch") != "" {
-		return domain.FieldError("touch", "validation_server_set",
-			`The field "touch" is set by the server; mark the touch instead and its comment is written for you.`)
+		return domain.FieldErrorT("touch", "validation_server_set", "comment.touch_server_set")
 	}
 	if err := domain.RequireOwnClient(e); err != nil {
 		return err
 	}
 	if access.IsStaff(e.Auth) {
 		if author := e.Record.GetString("author"); author != "" && author != e.Auth.Id {
-			return domain.FieldError("author", "validation_server_set", `The field "author" is set by the server to the signed-in user.`)
+			return domain.FieldErrorT("author", "validation_server_set", "touch.author_server_set")
 		}
 		e.Record.Set("author", e.Auth.Id)
 	}

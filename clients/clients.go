@@ -69,16 +69,15 @@ func validateTags(client *core.Record) error {
 	}
 	var tags []any
 	if err := client.UnmarshalJSONField("tags", &tags); err != nil {
-		return domain.FieldError("tags", "validation_invalid_tags", `Tags must be a JSON list of strings, e.g. ["vip","retail"].`)
+		return domain.FieldErrorT("tags", "validation_invalid_tags", "client.tags_list")
 	}
 	if len(tags) > maxTags {
-		return domain.FieldError("tags", "validation_invalid_tags", fmt.Sprintf("At most %d tags per client.", maxTags))
+		return domain.FieldErrorT("tags", "validation_invalid_tags", "client.tags_max", maxTags)
 	}
 	for _, tag := range tags {
 		s, ok := tag.(string)
 		if !ok || strings.TrimSpace(s) == "" || len([]rune(s)) > maxTagLength {
-			return domain.FieldError("tags", "validation_invalid_tags",
-				fmt.Sprintf("Each tag must be a non-empty text of at most %d characters.", maxTagLength))
+			return domain.FieldErrorT("tags", "validation_invalid_tags", "client.tag_invalid", maxTagLength)
 		}
 	}
 	return nil
@@ -93,10 +92,10 @@ func validateManager(app core.App, client *core.Record) error {
 	}
 	manager, err := app.FindRecordById("users", id)
 	if err != nil {
-		return domain.FieldError("manager", "validation_missing_rel_records", "The manager does not exist.")
+		return domain.FieldErrorT("manager", "validation_missing_rel_records", "client.manager_missing")
 	}
 	if manager.GetString("role") != access.RoleServiceManager && manager.GetString("point") != client.GetString("point") {
-		return domain.FieldError("manager", "validation_manager_point", "The manager must work at the client's point.")
+		return domain.FieldErrorT("manager", "validation_manager_point", "client.manager_point")
 	}
 	return nil
 }

@@ -17,7 +17,7 @@ func bindClientScope(app core.App) {
 			return err
 		}
 		if access.IsPointManager(e.Auth) && e.Record.GetString("point") != e.Auth.GetString("point") {
-			return domain.FieldError("point", "validation_point_scope", "A point manager can only add clients to their own point.")
+			return domain.FieldErrorT("point", "validation_point_scope", "client.point_scope_add")
 		}
 		return e.Next()
 	})
@@ -28,10 +28,10 @@ func bindClientScope(app core.App) {
 		if access.IsPointManager(e.Auth) {
 			original := e.Record.Original()
 			if e.Record.GetString("point") != original.GetString("point") {
-				return domain.FieldError("point", "validation_point_scope", "A point manager cannot move a client to another point.")
+				return domain.FieldErrorT("point", "validation_point_scope", "client.point_scope_move")
 			}
 			if e.Record.GetString("segment") != original.GetString("segment") {
-				return domain.FieldError("segment", "validation_segment_owner", "The segment comes from the ABCD analysis; ask a service manager to change it.")
+				return domain.FieldErrorT("segment", "validation_segment_owner", "client.segment_owner")
 			}
 		}
 		return e.Next()

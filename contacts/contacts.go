@@ -60,8 +60,7 @@ func onUpdateRequest(e *core.RecordRequestEvent) error {
 	original := e.Record.Original()
 	if original.GetBool("primary") && !e.Record.GetBool("primary") && !e.Record.GetBool("archived") &&
 		original.GetString("client") == e.Record.GetString("client") {
-		return domain.FieldError("primary", "validation_primary_required",
-			"A client's contacts have exactly one primary contact: mark another contact as primary instead.")
+		return domain.FieldErrorT("primary", "validation_primary_required", "contact.primary_required")
 	}
 	return domain.InTransaction(e, e.Next)
 }
@@ -239,8 +238,7 @@ func explainTelegram(e *core.RecordEvent) error {
 		return e.Next()
 	}
 	if matched, err := regexp.MatchString(field.Pattern, handle); err == nil && !matched {
-		return domain.FieldError("telegram", "validation_invalid_telegram",
-			"A Telegram username is 5 to 32 Latin letters, digits or _, starting with a letter, e.g. @irina_p (not a phone number or a t.me link).")
+		return domain.FieldErrorT("telegram", "validation_invalid_telegram", "contact.telegram")
 	}
 	return e.Next()
 }

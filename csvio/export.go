@@ -26,6 +26,7 @@ var TouchColumns = []string{
 	"occasion_id", "occasion_title", "occasion_kind", "occasion_category",
 	"client_id", "client_name", "client_segment", "client_stage", "contact_name",
 	"point_name", "author_name", "author_email",
+	"template_variant", "template_language",
 }
 
 // TouchFilter selects the touches of an export. The zero value selects
@@ -92,23 +93,26 @@ func ExportTouches(app core.App, w io.Writer, f TouchFilter) error {
 		where = append(where, f.Clients)
 	}
 
-	// the TouchColumns, then the ids of the point and the author, which
+	// the TouchColumns, then the ids of the point, the author and the
+	// template, which
 	// only decide what the caller may see
 	query := `SELECT t.id, t.created, t.period, t.status, t.channel, t.comment,
 		t.occasion, COALESCE(o.title, ''), COALESCE(o.kind, ''), COALESCE(o.category, ''),
 		c.id, c.name, c.segment, c.stage, COALESCE(tc.name, pc.name, ''),
 		COALESCE(p.name, ''), COALESCE(a.name, ''), COALESCE(a.email, ''),
-		COALESCE(c.point, ''), COALESCE(t.author, '')
+		COALESCE(ot.variant, ''), COALESCE(ot.language, ''),
+		COALESCE(c.point, ''), COALESCE(t.author, ''), COALESCE(t.template, '')
 	FROM touches t
 	JOIN clients c ON c.id = t.client` + domain.PrimaryContactSQL + `
 	LEFT JOIN contacts tc ON tc.id = t.contact
 	LEFT JOIN occasions o ON o.id = t.occasion
 	LEFT JOIN points p ON p.id = c.point
 	LEFT JOIN users a ON a.id = t.author
+	LEFT JOIN occasion_templates ot ON ot.id = t.template
 	%s
 	ORDER BY t.created, t.id`
 
-	return stream(app, w, query, where, TouchColumns, 2, func(cells []string) error {
+	return stream(app, w, query, where, TouchColumns, 3, func(cells []string) error {
 		cells[1] = formatInstant(cells[1])
 		if seen == nil {
 			return nil
@@ -135,8 +139,9 @@ var touchJoins = []struct {
 	fields     []string
 }{
 	{"occasions", 6, []int{7, 8, 9}, []string{"title", "kind", "category"}},
-	{"points", 18, []int{15}, []string{"name"}},
-	{"users", 19, []int{16, 17}, []string{"name", "email"}},
+	{"points", 20, []int{15}, []string{"name"}},
+	{"users", 21, []int{16, 17}, []string{"name", "email"}},
+	{"occasion_templates", 22, []int{18, 19}, []string{"variant", "language"}},
 }
 
 // joined decides, for the one request an export answers, what its caller

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
@@ -16,7 +17,7 @@ import (
 	"touchbase/tmpl"
 )
 
-var collections = []string{"points", "users", "clients", "occasions", "touches", "comments", "tickets", "holds", "cadences", core.CollectionNameSuperusers}
+var collections = []string{"points", "users", "clients", "occasions", "occasion_templates", "touches", "comments", "tickets", "holds", "cadences", core.CollectionNameSuperusers}
 
 func newApp(t *testing.T) *tests.TestApp {
 	t.Helper()
@@ -194,6 +195,50 @@ func TestSeedIfEmpty(t *testing.T) {
 	}
 	if archived == 0 || onePoint == 0 || segmentTargeted == 0 || personal != 2 {
 		t.Errorf("archived %d, one-point %d, segment-targeted %d, personal %d", archived, onePoint, segmentTargeted, personal)
+	}
+
+	// occasion templates: every occasion has a Russian text, the
+	// bilingual ones an English one, none mixes the two scripts, and two
+	// occasions run an A/B test
+	perOccasion := map[string]map[string]int{}
+	for _, v := range all(t, app, "occasion_templates") {
+		text := v.GetString("text")
+		if err := tmpl.Validate(text); err != nil {
+			t.Errorf("template %s: %v", v.Id, err)
+		}
+		cyrillic := strings.ContainsFunc(text, func(r rune) bool { return unicode.Is(unicode.Cyrillic, r) })
+		if (v.GetString("language") == "ru") != cyrillic {
+			t.Errorf("a %s template in the wrong script: %q", v.GetString("language"), text)
+		}
+		if perOccasion[v.GetString("occasion")] == nil {
+			perOccasion[v.GetString("occasion")] = map[string]int{}
+		}
+		perOccasion[v.GetString("occasion")][v.GetString("language")]++
+	}
+	abTests, english := 0, 0
+	for id, o := range occasions {
+		langs := perOccasion[id]
+		if langs["ru"] == 0 {
+			t.Errorf("occasion %q has no Russian text", o.GetString("title"))
+		}
+		if langs["en"] > 0 {
+			english++
+		}
+		if langs["ru"] == 2 && langs["en"] == 2 {
+			abTests++
+		}
+	}
+	if abTests != 2 || english < len(occasions)/2 {
+		t.Errorf("A/B tests %d (want 2), occasions with English %d of %d", abTests, english, len(occasions))
+	}
+	recorded := 0
+	for _, touch := range all(t, app, "touches") {
+		if touch.GetString("template") != "" {
+			recorded++
+		}
+	}
+	if recorded == 0 {
+		t.Error("no demo touch records the text it was given")
 	}
 
 	// touches: each by a point manager of the client's point, each with

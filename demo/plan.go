@@ -3,6 +3,7 @@ package demo
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -204,6 +205,57 @@ func (s *seeder) seedOccasions() error {
 			return err
 		}
 		s.occasions[spec.key] = record
+		if err := s.seedTemplates(spec.key, record); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// abVariants are the second variants (B) of two occasions' texts, per
+// language: an A/B test at weights 1:1 (SPEC §5).
+var abVariants = map[string]map[string]string{
+	"article": {
+		"ru": "{{contact}}, здравствуйте! Мы собрали 7 способов сократить расходы на логистику — три из них подойдут {{client}} уже в этом квартале: https://touchbase.example/blog/logistics. {{manager}}",
+		"en": "{{contact}}, we put together 7 ways to cut logistics costs; three of them could work for {{client}} this quarter: https://touchbase.example/blog/logistics. {{manager}}",
+	},
+	"survey": {
+		"ru": "{{contact}}, оцените, пожалуйста, нашу работу по шкале от 1 до 10 — одна цифра в ответ поможет нам стать лучше для {{client}}. {{manager}}",
+		"en": "{{contact}}, on a scale of 1 to 10, how likely are you to recommend us? One number in reply helps us serve {{client}} better. {{manager}}",
+	},
+}
+
+// seedTemplates splits an occasion's bilingual demo text (Russian, a blank
+// line, English) into its language versions (occasion_templates); the
+// occasion keeps the whole text as its default. A text with no English
+// part gets a Russian version only. The occasions of abVariants get a
+// second variant per language.
+func (s *seeder) seedTemplates(key string, occasion *core.Record) error {
+	text := occasion.GetString("template")
+	versions := map[string]string{"ru": text}
+	if i := strings.LastIndex(text, "\n\n"); i >= 0 {
+		versions["ru"], versions["en"] = text[:i], text[i+2:]
+	}
+	for _, language := range domain.Languages {
+		body, ok := versions[language]
+		if !ok {
+			continue
+		}
+		variant := ""
+		b, ab := abVariants[key][language]
+		if ab {
+			variant = "A"
+		}
+		fields := map[string]any{"occasion": occasion.Id, "language": language, "variant": variant, "weight": 1, "text": body}
+		if _, err := s.create("occasion_templates", fields); err != nil {
+			return err
+		}
+		if ab {
+			fields := map[string]any{"occasion": occasion.Id, "language": language, "variant": "B", "weight": 1, "text": b}
+			if _, err := s.create("occasion_templates", fields); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -6,7 +6,7 @@
 package domain
 
 import (
-	"fmt"
+	"errors"
 	"os"
 	"strings"
 	"time"
@@ -15,9 +15,11 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/inflector"
 	"github.com/pocketbase/pocketbase/tools/router"
 
 	"touchbase/days"
+	"touchbase/texts"
 )
 
 // FieldError is a 400 whose data names the offending field, in
@@ -26,6 +28,92 @@ func FieldError(field, code, message string) *router.ApiError {
 	return apis.NewBadRequestError(message, validation.Errors{
 		field: validation.NewError(code, message),
 	})
+}
+
+// FieldErrorT is FieldError with its message from the texts catalogue
+// (key, args): written in English, and said again in the request's
+// language by the Localize middleware. The code stays as it is.
+func FieldErrorT(field, code, key string, args ...any) *router.ApiError {
+	m := texts.M(key, args...)
+	return apis.NewBadRequestError(m.In(texts.EN), validation.Errors{
+		field: &localError{code: code, msg: m},
+	})
+}
+
+// ScopeErrorT is ScopeError with its message from the texts catalogue.
+func ScopeErrorT(field, key string, args ...any) *router.ApiError {
+	m := texts.M(key, args...)
+	return apis.NewForbiddenError(m.In(texts.EN), validation.Errors{
+		field: &localError{code: "validation_scope", msg: m},
+	})
+}
+
+// localError is the data item of FieldErrorT and ScopeErrorT: a code and
+// a message that can be said in any language.
+type localError struct {
+	code string
+	msg  texts.Msg
+}
+
+func (l *localError) Code() string  { return l.code }
+func (l *localError) Error() string { return l.msg.In(texts.EN) }
+
+// Localize says the message of a FieldErrorT or ScopeErrorT error in lang:
+// the top-level message and the field's, with the same code. Any other
+// error (PocketBase's own) is returned as it is.
+func Localize(err error, lang string) error {
+	var apiErr *router.ApiError
+	if err == nil || !errors.As(err, &apiErr) {
+		return err
+	}
+	errs, ok := apiErr.RawData().(validation.Errors)
+	if !ok {
+		return err
+	}
+	for field, item := range errs {
+		local, ok := item.(*localError)
+		if !ok {
+			continue
+		}
+		message := inflector.Sentenize(local.msg.In(lang))
+		apiErr.Message = strings.TrimSpace(message)
+		if apiErr.Data == nil {
+			apiErr.Data = map[string]any{}
+		}
+		apiErr.Data[field] = map[string]any{"code": local.code, "message": message}
+	}
+	return err
+}
+
+// LangKey is where BindLanguage keeps the request's language on the event.
+const LangKey = "touchbase.lang"
+
+// RequestLang is the language the request asked for (Accept-Language, ru
+// or en; texts.Default otherwise).
+func RequestLang(e *core.RequestEvent) string {
+	if lang, ok := e.Get(LangKey).(string); ok && lang != "" {
+		return lang
+	}
+	return texts.FromAcceptLanguage(e.Request.Header.Get("Accept-Language"))
+}
+
+// LanguageMiddleware reads Accept-Language once, keeps the language on the
+// event (RequestLang) and says the request's FieldErrorT / ScopeErrorT
+// errors in it (SPEC §6: errors in the language the request asks for).
+func LanguageMiddleware(e *core.RequestEvent) error {
+	lang := texts.FromAcceptLanguage(e.Request.Header.Get("Accept-Language"))
+	e.Set(LangKey, lang)
+	return Localize(e.Next(), lang)
+}
+
+// ClientLanguage is the language of the client's point (SPEC §3
+// points.language), texts.Default when the client or its point is not
+// found or has none.
+func ClientLanguage(app core.App, clientId string) string {
+	var lang string
+	_ = app.DB().NewQuery("SELECT p.language FROM clients c JOIN points p ON p.id = c.point WHERE c.id = {:id}").
+		Bind(dbx.Params{"id": clientId}).Row(&lang)
+	return texts.Lang(lang)
 }
 
 // ScopeError is a 403 whose data names the parameter that asked for data
@@ -87,9 +175,15 @@ func ClientLocation(app core.App, clientId string) *time.Location {
 	return time.Local
 }
 
-// DescribeHold states a hold for a person (WordHold), looking up the titles
-// of its ticket and occasion.
+// DescribeHold states a hold for a person in English (WordHold), looking
+// up the titles of its ticket and occasion.
 func DescribeHold(app core.App, hold *core.Record) string {
+	return WordHold(HoldFactsOf(app, hold))
+}
+
+// HoldFactsOf gathers what the wording of hold says, looking up the titles
+// of its ticket and occasion.
+func HoldFactsOf(app core.App, hold *core.Record) HoldFacts {
 	facts := HoldFacts{
 		Reason:    hold.GetString("reason"),
 		HasTicket: hold.GetString("ticket") != "",
@@ -106,7 +200,7 @@ func DescribeHold(app core.App, hold *core.Record) string {
 			facts.OccasionTitle = occasion.GetString("title")
 		}
 	}
-	return WordHold(facts)
+	return facts
 }
 
 // HoldFacts are what the wording of a hold says, gathered by the caller
@@ -120,27 +214,38 @@ type HoldFacts struct {
 	Until         time.Time // zero = until lifted
 }
 
-// WordHold states a hold for a person: its reason, the open ticket or the
-// note, the occasion it is limited to, and until when. It is the one
-// wording of the hooks' refusals and the worklist rows.
+// WordHold states a hold for a person in English (WordHoldIn).
 func WordHold(h HoldFacts) string {
-	text := "reason: " + h.Reason
+	return WordHoldIn(texts.EN, h)
+}
+
+// WordHoldIn states a hold for a person in lang: its reason, the open
+// ticket or the note, the occasion it is limited to, and until when. It is
+// the one wording of the hooks' refusals and the worklist rows.
+func WordHoldIn(lang string, h HoldFacts) string {
+	text := texts.T(lang, "hold.reason", texts.Or(lang, "hold.reason."+h.Reason, h.Reason))
 	if h.HasTicket {
 		if h.TicketTitle != "" {
-			text += fmt.Sprintf(", open ticket «%s»", h.TicketTitle)
+			text += texts.T(lang, "hold.ticket", h.TicketTitle)
 		}
 	} else if h.Note != "" {
-		text += ", " + h.Note
+		text += texts.T(lang, "hold.note", h.Note)
 	}
 	if h.OccasionTitle != "" {
-		text += fmt.Sprintf(", for «%s» only", h.OccasionTitle)
+		text += texts.T(lang, "hold.occasion", h.OccasionTitle)
 	}
 	if !h.Until.IsZero() {
-		text += ", until " + h.Until.UTC().Format(time.DateOnly)
+		text += texts.T(lang, "hold.until", h.Until.UTC().Format(time.DateOnly))
 	} else {
-		text += ", until lifted"
+		text += texts.T(lang, "hold.until_lifted")
 	}
 	return text
+}
+
+// HoldWording is the hold's wording in any language (WordHoldIn), for a
+// message said later in the request's language.
+func HoldWording(h HoldFacts) texts.Localized {
+	return texts.Func(func(lang string) string { return WordHoldIn(lang, h) })
 }
 
 // PointLocation is the point's time zone, or the server's when unset.

@@ -32,3 +32,27 @@ func TestWordHold(t *testing.T) {
 		}
 	}
 }
+
+// TestWordHoldInRussian pins the Russian wording of a hold (SPEC §3
+// points.language): the same facts as TestWordHold, said in Russian.
+func TestWordHoldInRussian(t *testing.T) {
+	until := time.Date(2027, 3, 1, 12, 0, 0, 0, time.UTC)
+	cases := []struct {
+		hold domain.HoldFacts
+		want string
+	}{
+		{domain.HoldFacts{Reason: "declined", Note: "Отказался от предложения", OccasionTitle: "Предложение для A"},
+			"причина: отказ, Отказался от предложения, только для «Предложение для A», до снятия"},
+		{domain.HoldFacts{Reason: "ticket", HasTicket: true, TicketTitle: "Сломан терминал"},
+			"причина: обращение, открыто обращение «Сломан терминал», до снятия"},
+		{domain.HoldFacts{Reason: "requested", Note: "Позвонить весной", Until: until},
+			"причина: просьба клиента, Позвонить весной, до 2027-03-01"},
+		{domain.HoldFacts{Reason: "bought"}, "причина: покупка, до снятия"},
+		{domain.HoldFacts{Reason: "other", Until: until}, "причина: другое, до 2027-03-01"},
+	}
+	for _, c := range cases {
+		if got := domain.WordHoldIn("ru", c.hold); got != c.want {
+			t.Errorf("WordHoldIn(ru, %+v) = %q, want %q", c.hold, got, c.want)
+		}
+	}
+}

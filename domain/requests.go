@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"touchbase/access"
+	"touchbase/texts"
 )
 
 // The steps the record request hooks of every domain package share.
@@ -37,33 +38,18 @@ func RefuseChangedMeanwhile(e *core.RecordRequestEvent, field string) error {
 		return err
 	}
 	if now := stored.GetString(field); now != e.Record.Original().GetString(field) {
-		return FieldError(field, "validation_changed_meanwhile",
-			fmt.Sprintf("The %s was changed to %q by someone else a moment ago; reload and try again.", field, now))
+		return FieldErrorT(field, "validation_changed_meanwhile", "request.changed_meanwhile", field, now)
 	}
 	return nil
 }
 
 // unchangeableWhy explains, per field, why RefuseChanges refuses it.
-func unchangeableWhy(field string) string {
+func unchangeableWhy(field string) texts.Msg {
 	switch field {
-	case "author":
-		return "it is set by the server to the signed-in user"
-	case "period":
-		return "it is set by the server from the occasion's occurrence"
-	case "kind":
-		return "only manual comments can be written through the API"
-	case "search":
-		return "the server keeps it from the client's name and its people's names"
-	case "touch":
-		return "it is set by the server when a touch is marked"
-	case "client":
-		return "the record stays with its client (create a new one instead)"
-	case "occasion":
-		return "the mark stays with its occasion (create a new one instead)"
-	case "contact":
-		return "the mark stays with the person it was addressed to (withdraw it and mark again)"
+	case "author", "period", "kind", "search", "touch", "client", "occasion", "contact", "template":
+		return texts.M("unchangeable." + field)
 	}
-	return "it is kept by the server"
+	return texts.M("unchangeable.other")
 }
 
 // RefuseChanges rejects a request body that sets any of the server-owned
@@ -89,8 +75,7 @@ func RefuseChanges(e *core.RecordRequestEvent, fields ...string) error {
 			current = original.GetString(field)
 		}
 		if submitted != current {
-			return FieldError(field, "validation_unchangeable",
-				fmt.Sprintf("The field %q cannot be changed: %s.", field, unchangeableWhy(field)))
+			return FieldErrorT(field, "validation_unchangeable", "request.unchangeable", field, unchangeableWhy(field))
 		}
 	}
 	return nil
@@ -114,7 +99,7 @@ func RequireOwnClient(e *core.RecordRequestEvent) error {
 	err := e.App.DB().Select("point").From("clients").
 		Where(dbx.HashExp{"id": e.Record.GetString("client")}).Limit(1).Row(&point)
 	if err != nil || point != e.Auth.GetString("point") {
-		return FieldError("client", "validation_client_scope", "No such client in your point.")
+		return FieldErrorT("client", "validation_client_scope", "request.client_scope")
 	}
 	return nil
 }

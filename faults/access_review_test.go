@@ -123,6 +123,16 @@ func accessDecisions() []decision {
 		{collection: "occasions", action: "update", target: OccStandard, body: `{"title":"Renamed"}`, expect: [5]int{200, 200, 404, 404, 404}},
 		{collection: "occasions", action: "delete", target: OccArchived, expect: [5]int{204, 204, 404, 404, 404}},
 
+		// occasion_templates: read by whoever may read the occasion (TplP2OnlyEn
+		// is London's only), written by service managers
+		{collection: "occasion_templates", action: "list", target: TplArchivedRu, expect: [5]int{200, 200, 200, 200, 0}},
+		{collection: "occasion_templates", action: "list", target: TplP2OnlyEn, expect: [5]int{200, 200, 0, 200, 0}},
+		{collection: "occasion_templates", action: "view", target: TplArchivedRu, expect: [5]int{200, 200, 200, 200, 404}},
+		{collection: "occasion_templates", action: "view", target: TplP2OnlyEn, expect: [5]int{200, 200, 404, 200, 404}},
+		{collection: "occasion_templates", action: "create", body: `{"occasion":"` + OccStandard + `","language":"en","text":"Hi {{contact}}"}`, expect: [5]int{200, 200, 400, 400, 400}},
+		{collection: "occasion_templates", action: "update", target: TplArchivedRu, body: `{"text":"Привет, {{contact}}"}`, expect: [5]int{200, 200, 404, 404, 404}},
+		{collection: "occasion_templates", action: "delete", target: TplArchivedRu, expect: [5]int{204, 204, 404, 404, 404}},
+
 		{collection: "touches", action: "list", target: T1, expect: [5]int{200, 200, 200, 0, 0}},
 		{collection: "touches", action: "view", target: T1, expect: [5]int{200, 200, 200, 404, 404}},
 		{collection: "touches", action: "create", body: `{"client":"` + C1 + `","occasion":"` + OccStandard + `","status":"done"}`, expect: [5]int{200, 200, 200, 400, 400}},

@@ -148,7 +148,7 @@ func TestRaceMarkVsMark(t *testing.T) {
 		}
 		comments := commentsOf(t, app, client, "touch")
 		if len(comments) != 1 || comments[0].GetString("touch") != touches[0].Id || comments[0].GetString("author") != winner ||
-			!strings.Contains(comments[0].GetString("text"), "by "+staffNames[winner]+".") {
+			!strings.Contains(comments[0].GetString("text"), "— "+staffNames[winner]+".") {
 			t.Fatalf("iteration %d: want one touch comment by the winner %s, got %d", n, winner, len(comments))
 		}
 	}
@@ -213,7 +213,7 @@ func TestRaceMarkVsTicket(t *testing.T) {
 		}
 		checkTouchComments(t, app, n, client, touches)
 		system := commentsOf(t, app, client, "system")
-		if len(system) != 1 || !strings.HasPrefix(system[0].GetString("text"), "Ticket opened: «"+title+"»") {
+		if len(system) != 1 || !strings.HasPrefix(system[0].GetString("text"), "Открыто обращение «"+title+"»") {
 			t.Errorf("iteration %d: want one «Ticket opened» comment, got %d", n, len(system))
 		}
 	}
@@ -326,13 +326,13 @@ func TestRaceStatusChange(t *testing.T) {
 
 		var changes []*core.Record
 		for _, c := range commentsOf(t, app, client, "touch") {
-			if strings.HasPrefix(c.GetString("text"), "Mark for «Useful article» changed from done to skipped") {
+			if strings.HasPrefix(c.GetString("text"), "Отметка «Useful article»: «выполнено» → «пропущено»") {
 				changes = append(changes, c)
 			}
 		}
 		if len(changes) != 1 {
 			t.Errorf("iteration %d: %d «changed from done to skipped» comments for one change", n, len(changes))
-		} else if c := changes[0]; c.GetString("author") != winner || !strings.HasSuffix(c.GetString("text"), "by "+staffNames[winner]+". reason of "+winner) {
+		} else if c := changes[0]; c.GetString("author") != winner || !strings.HasSuffix(c.GetString("text"), "— "+staffNames[winner]+". reason of "+winner) {
 			t.Errorf("iteration %d: the change comment %q by %s does not name the one who changed the mark (%s)",
 				n, c.GetString("text"), c.GetString("author"), staffNames[winner])
 		}
@@ -403,7 +403,7 @@ func TestRaceTicketStatus(t *testing.T) {
 		}
 		resolved := 0
 		for _, c := range commentsOf(t, app, client, "system") {
-			if strings.HasPrefix(c.GetString("text"), "Ticket resolved") {
+			if strings.HasPrefix(c.GetString("text"), "Обращение «") && strings.Contains(c.GetString("text"), "» решено") {
 				resolved++
 			}
 		}

@@ -5,11 +5,11 @@ package holds
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
 	"touchbase/clients"
 	"touchbase/domain"
+	"touchbase/texts"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -56,7 +56,7 @@ func onTicketCreate(e *core.RecordEvent) error {
 	if err := e.Next(); err != nil {
 		return err
 	}
-	return holdForTicket(e.App, e.Record, "Ticket opened")
+	return holdForTicket(e.App, e.Record, "ticket.opened")
 }
 
 func onTicketUpdate(e *core.RecordEvent) error {
@@ -73,7 +73,7 @@ func onTicketUpdate(e *core.RecordEvent) error {
 		return err
 	}
 	if after == "open" {
-		return holdForTicket(e.App, e.Record, "Ticket reopened")
+		return holdForTicket(e.App, e.Record, "ticket.reopened")
 	}
 	return liftTicketHolds(e.App, e.Record)
 }
@@ -89,7 +89,8 @@ func stampResolvedAt(ticket *core.Record) {
 	}
 }
 
-// holdForTicket creates the ticket's hold and says so on the client's card.
+// holdForTicket creates the ticket's hold and says so on the client's card
+// (the text key what, in the language of the client's point).
 func holdForTicket(app core.App, ticket *core.Record, what string) error {
 	holds, err := app.FindCachedCollectionByNameOrId("holds")
 	if err != nil {
@@ -104,7 +105,7 @@ func holdForTicket(app core.App, ticket *core.Record, what string) error {
 		return err
 	}
 	return clients.SaveServerComment(app, ticket.GetString("client"), "system", "", "",
-		fmt.Sprintf("%s: «%s». Standard occasions are paused for this client until it is resolved.", what, ticket.GetString("title")))
+		texts.T(domain.ClientLanguage(app, ticket.GetString("client")), what, ticket.GetString("title")))
 }
 
 // liftTicketHolds removes the holds of a resolved ticket and says so.
@@ -119,7 +120,7 @@ func liftTicketHolds(app core.App, ticket *core.Record) error {
 		}
 	}
 	return clients.SaveServerComment(app, ticket.GetString("client"), "system", "", "",
-		fmt.Sprintf("Ticket resolved: «%s». Standard occasions resume.", ticket.GetString("title")))
+		texts.T(domain.ClientLanguage(app, ticket.GetString("client")), "ticket.resolved", ticket.GetString("title")))
 }
 
 // onHoldValidate keeps a hold's ticket on the same client and its expiry
@@ -131,11 +132,11 @@ func onHoldValidate(e *core.RecordEvent) error {
 	if id := e.Record.GetString("ticket"); id != "" {
 		ticket, err := e.App.FindRecordById("tickets", id)
 		if err != nil || ticket.GetString("client") != e.Record.GetString("client") {
-			return domain.FieldError("ticket", "validation_ticket_client", "The ticket must belong to the same client.")
+			return domain.FieldErrorT("ticket", "validation_ticket_client", "hold.ticket_client")
 		}
 	}
 	if until := e.Record.GetDateTime("until"); !until.IsZero() && e.Record.IsNew() && until.Time().Before(time.Now().AddDate(-1, 0, 0)) {
-		return domain.FieldError("until", "validation_until", "The hold would have ended more than a year ago.")
+		return domain.FieldErrorT("until", "validation_until", "hold.until_long_ago")
 	}
 	return nil
 }

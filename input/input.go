@@ -3,14 +3,15 @@
 package input
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"touchbase/domain"
+	"touchbase/texts"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/search"
 	"github.com/pocketbase/pocketbase/tools/types"
 )
@@ -24,6 +25,13 @@ import (
 // hooks run, PocketBase has already cast the body (the raw text is gone).
 func Bind(app core.App) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		// outside every Touchbase middleware and route, so that each of
+		// their errors is said in the request's language (SPEC §6)
+		se.Router.Bind(&hook.Handler[*core.RequestEvent]{
+			Id:       "touchbaseLanguage",
+			Func:     domain.LanguageMiddleware,
+			Priority: -1,
+		})
 		se.Router.BindFunc(refuseUncastable)
 		se.Router.BindFunc(nameListParams)
 		return se.Next()
@@ -47,7 +55,7 @@ func nameListParams(e *core.RequestEvent) error {
 	for _, param := range []string{"page", "perPage"} {
 		if v := query.Get(param); v != "" {
 			if _, err := strconv.Atoi(v); err != nil {
-				return domain.FieldError(param, "validation_invalid_number", fmt.Sprintf("%s: %q is not a whole number.", param, v))
+				return domain.FieldErrorT(param, "validation_invalid_number", "input.not_number", param, v)
 			}
 		}
 	}
@@ -58,13 +66,13 @@ func nameListParams(e *core.RequestEvent) error {
 	resolver := core.NewRecordFieldResolver(e.App, collection, info, info.HasSuperuserAuth())
 	if filter := query.Get("filter"); filter != "" {
 		if _, err := search.FilterData(filter).BuildExpr(resolver); err != nil {
-			return domain.FieldError("filter", "validation_invalid_filter", "filter: "+err.Error())
+			return domain.FieldErrorT("filter", "validation_invalid_filter", "input.filter", err.Error())
 		}
 	}
 	if sort := query.Get("sort"); sort != "" {
 		for _, field := range search.ParseSortFromString(sort) {
 			if _, err := field.BuildExpr(resolver); err != nil {
-				return domain.FieldError("sort", "validation_invalid_sort", "sort: "+err.Error())
+				return domain.FieldErrorT("sort", "validation_invalid_sort", "input.sort", err.Error())
 			}
 		}
 	}
@@ -87,16 +95,16 @@ func refuseUncastable(e *core.RequestEvent) error {
 	for _, field := range collection.Fields {
 		name := field.GetName()
 		if singleValued(field) {
-			if problem := listForSingle(name, info.Body); problem != "" {
-				return domain.FieldError(name, "validation_single_value", problem)
+			if listForSingle(name, info.Body) {
+				return domain.FieldErrorT(name, "validation_single_value", "input.single_value", name)
 			}
 		}
 		value, ok := info.Body[name]
 		if !ok || value == nil {
 			continue
 		}
-		if problem := uncastable(field, value); problem != "" {
-			return domain.FieldError(name, "validation_invalid_value", fmt.Sprintf("%s: %s.", name, problem))
+		if problem := uncastable(field, value); problem != nil {
+			return domain.FieldErrorT(name, "validation_invalid_value", "input.invalid", name, *problem)
 		}
 	}
 	return e.Next()
@@ -114,20 +122,20 @@ func singleValued(field core.Field) bool {
 	return false
 }
 
-// listForSingle says what is wrong when body sends a list for the
-// single-valued field name, or "" when it does not. PocketBase would keep
+// listForSingle reports whether body sends a list for the single-valued
+// field name. PocketBase would keep
 // the list's last element and drop the rest without a word (SPEC §3: a
 // 400 naming the field). Even a one-element list is refused, so that a
 // client that means a list learns it cannot have one; an empty list
 // clears the field, as null does. The modifier keys (name+, +name, name-)
 // are checked too: a list there adds or removes several values at once.
-func listForSingle(name string, body map[string]any) string {
+func listForSingle(name string, body map[string]any) bool {
 	for _, key := range []string{name, name + "+", "+" + name, name + "-"} {
 		if n, isList := listLen(body[key]); isList && n > 0 {
-			return fmt.Sprintf("%s takes one value, not a list.", name)
+			return true
 		}
 	}
-	return ""
+	return false
 }
 
 // listLen reports whether value is a list, as a JSON body or a repeated
@@ -142,25 +150,26 @@ func listLen(value any) (int, bool) {
 	return 0, false
 }
 
-// uncastable says what is wrong with value for field, or "" when it is
+// uncastable says what is wrong with value for field, or nil when it is
 // fine (or for PocketBase's own validators to judge).
-func uncastable(field core.Field, value any) string {
+func uncastable(field core.Field, value any) *texts.Msg {
+	say := func(key string, args ...any) *texts.Msg { m := texts.M(key, args...); return &m }
 	switch field.(type) {
 	case *core.DateField:
 		if s, ok := value.(string); !ok {
-			return "a date must be text such as 2027-01-31"
+			return say("input.date_text")
 		} else if d, _ := types.ParseDateTime(s); d.IsZero() && strings.TrimSpace(s) != "" {
-			return fmt.Sprintf("%q is not a valid date; use YYYY-MM-DD, e.g. 2027-01-31", s)
+			return say("input.date", s)
 		}
 	case *core.NumberField:
 		switch v := value.(type) {
 		case float64, int, int64:
 		case string:
 			if _, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err != nil && strings.TrimSpace(v) != "" {
-				return fmt.Sprintf("%q is not a number", v)
+				return say("input.number", v)
 			}
 		default:
-			return "must be a number"
+			return say("input.number_type")
 		}
 	case *core.BoolField:
 		switch v := value.(type) {
@@ -169,14 +178,14 @@ func uncastable(field core.Field, value any) string {
 			switch v {
 			case "", "true", "false", "1", "0", "on", "off":
 			default:
-				return fmt.Sprintf("%q is not true or false", v)
+				return say("input.bool", v)
 			}
 		default:
-			return "must be true or false"
+			return say("input.bool_type")
 		}
 	case *core.TextField, *core.EmailField:
 		if _, ok := value.(string); !ok {
-			return "must be text"
+			return say("input.text")
 		}
 	case *core.RelationField, *core.SelectField:
 		switch v := value.(type) {
@@ -184,12 +193,12 @@ func uncastable(field core.Field, value any) string {
 		case []any:
 			for _, item := range v {
 				if _, ok := item.(string); !ok {
-					return "must be an id or a list of ids (text)"
+					return say("input.ids")
 				}
 			}
 		default:
-			return "must be an id or a list of ids (text)"
+			return say("input.ids")
 		}
 	}
-	return ""
+	return nil
 }

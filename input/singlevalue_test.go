@@ -29,15 +29,16 @@ var singleValueWriters = map[string]struct {
 }{
 	"users": {SM, map[string]any{"email": "new.pm@test.local", "password": Password, "passwordConfirm": Password,
 		"name": "New Manager", "role": "point_manager", "point": P1}, PM1},
-	"points":    {SM, map[string]any{"name": "Тверь", "country": "RU", "timezone": "Europe/Moscow"}, P1},
-	"clients":   {PM1, map[string]any{"name": "New client", "point": P1}, C1},
-	"contacts":  {PM1, map[string]any{"client": C1, "name": "Мария Иванова", "role": "user"}, CT1b},
-	"occasions": {SM, map[string]any{"title": "New occasion", "kind": "standard"}, OccStandard},
-	"touches":   {PM1, map[string]any{"client": C1, "occasion": OccStandard, "status": "done"}, T1},
-	"comments":  {PM1, map[string]any{"client": C1, "text": "A note"}, CM1},
-	"tickets":   {SM, map[string]any{"client": C1, "title": "A problem"}, TK1},
-	"holds":     {SM, map[string]any{"client": C1, "reason": "other"}, H1},
-	"cadences":  {SM, map[string]any{"segment": "A", "interval_days": 10}, "segment:A"},
+	"points":             {SM, map[string]any{"name": "Тверь", "country": "RU", "timezone": "Europe/Moscow"}, P1},
+	"clients":            {PM1, map[string]any{"name": "New client", "point": P1}, C1},
+	"contacts":           {PM1, map[string]any{"client": C1, "name": "Мария Иванова", "role": "user"}, CT1b},
+	"occasions":          {SM, map[string]any{"title": "New occasion", "kind": "standard"}, OccStandard},
+	"occasion_templates": {SM, map[string]any{"occasion": OccStandard, "language": "en", "text": "Hi {{contact}}"}, TplArchivedRu},
+	"touches":            {PM1, map[string]any{"client": C1, "occasion": OccStandard, "status": "done"}, T1},
+	"comments":           {PM1, map[string]any{"client": C1, "text": "A note"}, CM1},
+	"tickets":            {SM, map[string]any{"client": C1, "title": "A problem"}, TK1},
+	"holds":              {SM, map[string]any{"client": C1, "reason": "other"}, H1},
+	"cadences":           {SM, map[string]any{"segment": "A", "interval_days": 10}, "segment:A"},
 }
 
 // singleValued lists the relation and select fields of collection that

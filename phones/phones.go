@@ -10,7 +10,6 @@ package phones
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"unicode"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"touchbase/domain"
+	"touchbase/texts"
 )
 
 // Owner is a collection with phone fields: Fields are normalised on save,
@@ -75,7 +75,8 @@ func normalizeRecord(app core.App, record *core.Record, owner Owner) error {
 			if !changed {
 				continue
 			}
-			return domain.FieldError(field, "validation_invalid_phone", Explain(err, country, field == "whatsapp"))
+			return domain.FieldErrorT(field, "validation_invalid_phone", "phone.explain",
+				reasonOf(err, country), exampleOf(country, field == "whatsapp"))
 		}
 		record.Set(field, e164)
 	}
@@ -201,9 +202,19 @@ func SupportedCountry(code string) bool {
 // form, e.g. "8 (301) 123-45-67 or +7 301 123-45-67"; a mobile one if
 // mobile. Without a known country it is an international example.
 func Example(country string, mobile bool) string {
+	national, international, ok := examples(country, mobile)
+	if !ok {
+		return international
+	}
+	return national + " or " + international
+}
+
+// examples is an example number of country in national and international
+// form; ok is false when only the fallback international one is known.
+func examples(country string, mobile bool) (national, international string, ok bool) {
 	country = strings.ToUpper(strings.TrimSpace(country))
 	if !SupportedCountry(country) {
-		return "+44 20 7946 0958"
+		return "", "+44 20 7946 0958", false
 	}
 	var number *phonenumbers.PhoneNumber
 	if mobile {
@@ -212,25 +223,62 @@ func Example(country string, mobile bool) string {
 		number = phonenumbers.GetExampleNumber(country)
 	}
 	if number == nil {
-		return "+44 20 7946 0958"
+		return "", "+44 20 7946 0958", false
 	}
-	return phonenumbers.Format(number, phonenumbers.NATIONAL) + " or " + phonenumbers.Format(number, phonenumbers.INTERNATIONAL)
+	return phonenumbers.Format(number, phonenumbers.NATIONAL), phonenumbers.Format(number, phonenumbers.INTERNATIONAL), true
 }
 
-// Explain is the message of a refused number: what is wrong and an
-// example in the point's country.
+// Explain says in English why a number was refused, with an example of
+// how to write it in country (mobile: a mobile number, for WhatsApp).
 func Explain(err error, country string, mobile bool) string {
-	where := "the point's country"
-	if SupportedCountry(strings.ToUpper(country)) {
-		where = strings.ToUpper(country)
-	}
-	reason := err.Error()
-	if errors.Is(err, ErrTooShort) || errors.Is(err, ErrTooLong) || errors.Is(err, ErrInvalid) {
-		reason = fmt.Sprintf("%s in %s", reason, where)
-	}
-	r := []rune(reason)
-	r[0] = unicode.ToUpper(r[0])
-	return fmt.Sprintf("%s; write it as %s.", string(r), Example(country, mobile))
+	return texts.T(texts.EN, "phone.explain", reasonOf(err, country), exampleOf(country, mobile))
+}
+
+// reasonKeys are the texts of Normalize's reasons.
+var reasonKeys = map[error]string{
+	ErrCharacters: "phone.characters",
+	ErrNoCountry:  "phone.no_country",
+	ErrTooShort:   "phone.too_short",
+	ErrTooLong:    "phone.too_long",
+	ErrInvalid:    "phone.invalid",
+}
+
+// reasonOf is why Normalize refused a number, in any language; a reason
+// about the number itself names the country it was read in.
+func reasonOf(err error, country string) texts.Localized {
+	return texts.Func(func(lang string) string {
+		key := ""
+		for reason, k := range reasonKeys {
+			if errors.Is(err, reason) {
+				key = k
+			}
+		}
+		if key == "" {
+			r := []rune(err.Error())
+			r[0] = unicode.ToUpper(r[0])
+			return string(r)
+		}
+		reason := texts.T(lang, key)
+		if errors.Is(err, ErrTooShort) || errors.Is(err, ErrTooLong) || errors.Is(err, ErrInvalid) {
+			where := texts.T(lang, "phone.point_country")
+			if SupportedCountry(strings.ToUpper(country)) {
+				where = strings.ToUpper(country)
+			}
+			reason = texts.T(lang, "phone.in", reason, where)
+		}
+		return reason
+	})
+}
+
+// exampleOf is Example in any language ("… or …").
+func exampleOf(country string, mobile bool) texts.Localized {
+	return texts.Func(func(lang string) string {
+		national, international, ok := examples(country, mobile)
+		if !ok {
+			return international
+		}
+		return texts.T(lang, "phone.or", national, international)
+	})
 }
 
 // IsE164 reports whether s is a number in E.164 form: + and 7–15 digits,

@@ -18,6 +18,7 @@ import (
 	"touchbase/phones"
 	"touchbase/realtime"
 	"touchbase/staff"
+	"touchbase/templates"
 	"touchbase/touches"
 )
 
@@ -31,6 +32,7 @@ func BindAppHooks(app core.App) {
 	input.Bind(app)
 	cadence.Bind(app)
 	occasions.Bind(app)
+	templates.Bind(app)
 	touches.Bind(app)
 	holds.Bind(app)
 	realtime.Bind(app)

@@ -27,7 +27,7 @@ func bindUsers(app core.App) {
 			return err
 		}
 		if e.Record.GetString("role") == access.RolePointManager && e.Record.GetString("point") == "" {
-			return domain.FieldError("point", "validation_required", "A point manager needs a point.")
+			return domain.FieldErrorT("point", "validation_required", "staff.point_required")
 		}
 		return nil
 	})
@@ -43,8 +43,7 @@ func bindPoints(app core.App) {
 			tz = domain.ServerTimezone()
 		}
 		if _, err := time.LoadLocation(tz); err != nil || tz == "Local" {
-			return domain.FieldError("timezone", "validation_invalid_timezone",
-				"Unknown time zone "+tz+"; use an IANA name such as Europe/Moscow.")
+			return domain.FieldErrorT("timezone", "validation_invalid_timezone", "point.timezone", tz)
 		}
 		e.Record.Set("timezone", tz)
 		if err := refuseSameName(e.App, e.Record); err != nil {
@@ -66,12 +65,10 @@ func bindPoints(app core.App) {
 func validateCountry(point *core.Record) error {
 	country := strings.ToUpper(strings.TrimSpace(point.GetString("country")))
 	if country == "" {
-		return domain.FieldError("country", "validation_required",
-			"Choose the country of the point, for phone numbers: a two-letter code such as RU or GB.")
+		return domain.FieldErrorT("country", "validation_required", "point.country_required")
 	}
 	if !phones.SupportedCountry(country) {
-		return domain.FieldError("country", "validation_invalid_country",
-			"Unknown country "+country+"; use a two-letter ISO 3166-1 code such as RU or GB.")
+		return domain.FieldErrorT("country", "validation_invalid_country", "point.country_unknown", country)
 	}
 	point.Set("country", country)
 	return nil
@@ -88,7 +85,7 @@ func refuseSameName(app core.App, point *core.Record) error {
 	name := domain.FoldName(point.GetString("name"))
 	for _, other := range points {
 		if other.Id != point.Id && domain.FoldName(other.GetString("name")) == name {
-			return domain.FieldError("name", "validation_not_unique", "A point named "+other.GetString("name")+" already exists.")
+			return domain.FieldErrorT("name", "validation_not_unique", "point.name_taken", other.GetString("name"))
 		}
 	}
 	return nil

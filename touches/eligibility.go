@@ -3,6 +3,7 @@ package touches
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -10,6 +11,7 @@ import (
 	"touchbase/access"
 	"touchbase/domain"
 	"touchbase/occurrence"
+	"touchbase/texts"
 )
 
 // checkTouchAllowed applies SPEC §4.4 (eligibility) and §4.5
@@ -23,32 +25,50 @@ func checkTouchAllowed(app core.App, t *touchContext, at time.Time) error {
 		return nil
 	}
 	if !access.IsServiceManager(t.author) {
-		if reason := ineligibility(t, at); reason != "" {
-			return domain.FieldError("occasion", "validation_not_eligible",
-				fmt.Sprintf("«%s» cannot be marked for %s: %s.", t.occasion.GetString("title"), t.client.GetString("name"), reason))
+		if reason := ineligibility(t, at); reason != nil {
+			return domain.FieldErrorT("occasion", "validation_not_eligible", "touch.not_eligible",
+				t.occasion.GetString("title"), t.client.GetString("name"), reason)
 		}
 	}
 	return refuseHeld(app, t, at)
 }
 
 // ineligibility says why the occasion is not open for this client today,
-// or "" when it is: it must be active (not archived, inside its window for
+// or nil when it is: it must be active (not archived, inside its window for
 // this client's occurrence) and target the client's point and segment.
-func ineligibility(t *touchContext, now time.Time) string {
+func ineligibility(t *touchContext, now time.Time) texts.Localized {
 	if ok, reason := occurrence.Active(domain.OccasionRule(t.occasion), domain.ClientDates(t.client, t.contact), occurrence.Today(now, t.timezone())); !ok {
-		return reason
+		return inactivity(reason)
 	}
 	if points := t.occasion.GetStringSlice("points"); len(points) > 0 && !slices.Contains(points, t.point.Id) {
-		return "the occasion does not target the point " + t.point.GetString("name")
+		return texts.M("touch.not_for_point", t.point.GetString("name"))
 	}
 	if segments := t.occasion.GetStringSlice("segments"); len(segments) > 0 && !slices.Contains(segments, t.client.GetString("segment")) {
-		segment := t.client.GetString("segment")
+		var segment any = t.client.GetString("segment")
 		if segment == "" {
-			segment = "none"
+			segment = texts.M("touch.segment_none")
 		}
-		return fmt.Sprintf("the occasion targets segments %v, the client's segment is %s", segments, segment)
+		return texts.M("touch.not_for_segment", fmt.Sprint(segments), segment)
 	}
-	return ""
+	return nil
+}
+
+// inactivity says occurrence.Active's reason in the request's language:
+// the common ones (archived, not started, ended) have texts; the rarer
+// ones about a client's dates stay as the occurrence package words them.
+func inactivity(reason string) texts.Localized {
+	for prefix, key := range map[string]string{
+		"the occasion starts on ": "touch.starts_on",
+		"the occasion ended on ":  "touch.ended_on",
+	} {
+		if day, ok := strings.CutPrefix(reason, prefix); ok {
+			return texts.M(key, day)
+		}
+	}
+	if reason == "the occasion is archived" {
+		return texts.M("touch.archived")
+	}
+	return texts.Func(func(string) string { return reason })
 }
 
 // refuseHeld refuses a standard touch while the client has an active hold
@@ -61,7 +81,6 @@ func refuseHeld(app core.App, t *touchContext, now time.Time) error {
 	if err != nil || hold == nil {
 		return err
 	}
-	return domain.FieldError("client", "validation_client_held",
-		fmt.Sprintf("%s is on hold (%s): standard occasions are paused for this client; mandatory touches remain allowed.",
-			t.client.GetString("name"), domain.DescribeHold(app, hold)))
+	return domain.FieldErrorT("client", "validation_client_held", "touch.held",
+		t.client.GetString("name"), domain.HoldWording(domain.HoldFactsOf(app, hold)))
 }

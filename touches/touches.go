@@ -19,6 +19,8 @@ import (
 	"touchbase/clients"
 	"touchbase/domain"
 	"touchbase/occurrence"
+	"touchbase/templates"
+	"touchbase/texts"
 )
 
 // Bind wires the touch → comment behaviour (SPEC §4.1–§4.5) to app.
@@ -33,7 +35,7 @@ func Bind(app core.App) {
 // that the touch and its comment commit together. Everything else about a
 // new touch is onTouchCreate's.
 func onTouchCreateRequest(e *core.RecordRequestEvent) error {
-	if err := domain.RefuseChanges(e, "period"); err != nil {
+	if err := domain.RefuseChanges(e, "period", "template"); err != nil {
 		return err
 	}
 	if err := domain.RequireOwnClient(e); err != nil {
@@ -41,8 +43,7 @@ func onTouchCreateRequest(e *core.RecordRequestEvent) error {
 	}
 	if access.IsStaff(e.Auth) {
 		if author := e.Record.GetString("author"); author != "" && author != e.Auth.Id {
-			return domain.FieldError("author", "validation_server_set",
-				`The field "author" is set by the server to the signed-in user.`)
+			return domain.FieldErrorT("author", "validation_server_set", "touch.author_server_set")
 		}
 		e.Record.Set("author", e.Auth.Id)
 	}
@@ -53,7 +54,7 @@ func onTouchCreateRequest(e *core.RecordRequestEvent) error {
 // author of a mark never change, and a status change is written on the
 // client's card in the same transaction as the change itself.
 func onTouchUpdateRequest(e *core.RecordRequestEvent) error {
-	if err := domain.RefuseChanges(e, "period", "author", "client", "occasion", "contact"); err != nil {
+	if err := domain.RefuseChanges(e, "period", "author", "client", "occasion", "contact", "template"); err != nil {
 		return err
 	}
 
@@ -106,12 +107,32 @@ func onTouchCreate(e *core.RecordEvent) error {
 	if err := refuseDuplicate(e.App, t, period); err != nil {
 		return err
 	}
+	if err := setTemplate(e.App, e.Record, t, period); err != nil {
+		return err
+	}
 
 	if err := e.Next(); err != nil {
 		return err
 	}
 
 	return writeTouchComment(e.App, e.Record, t)
+}
+
+// setTemplate records on the touch the version of the message the client
+// was given for this occurrence (SPEC §5), chosen as the worklist chose it.
+func setTemplate(app core.App, touch *core.Record, t *touchContext, period string) error {
+	set, err := templates.Load(app, t.occasion)
+	if err != nil {
+		return err
+	}
+	contactLanguage := ""
+	if t.contact != nil {
+		contactLanguage = t.contact.GetString("language")
+	}
+	language := templates.Language(contactLanguage, t.client.GetString("language"), t.point.GetString("language"))
+	chosen, _ := set.Choose(language, t.client.Id, period)
+	touch.Set("template", chosen.Id)
+	return nil
 }
 
 // Period is the stored period of a mark (domain.TouchPeriod): for a
@@ -132,8 +153,7 @@ func resolveContact(app core.App, touch *core.Record, t *touchContext) error {
 	id := touch.GetString("contact")
 	if id == "" {
 		if t.occasion.GetString("trigger") == "birthday" {
-			return domain.FieldError("contact", "validation_required",
-				"A birthday greeting is for one person: name the contact (one of the client's people) whose birthday it is.")
+			return domain.FieldErrorT("contact", "validation_required", "touch.birthday_contact")
 		}
 		contact, err := domain.AddressedContact(app, t.client.Id, t.occasion.GetStringSlice("roles"))
 		if err != nil {
@@ -146,11 +166,10 @@ func resolveContact(app core.App, touch *core.Record, t *touchContext) error {
 		return nil
 	}
 	if t.contact == nil || t.contact.GetString("client") != t.client.Id {
-		return domain.FieldError("contact", "validation_contact_client", "No such contact at this client: name one of the client's people.")
+		return domain.FieldErrorT("contact", "validation_contact_client", "touch.contact_client")
 	}
 	if t.contact.GetBool("archived") && !access.IsServiceManager(t.author) {
-		return domain.FieldError("contact", "validation_contact_archived",
-			fmt.Sprintf("%s has left the client (archived) and is no longer addressed.", t.contact.GetString("name")))
+		return domain.FieldErrorT("contact", "validation_contact_archived", "touch.contact_archived", t.contact.GetString("name"))
 	}
 	return nil
 }
@@ -173,11 +192,11 @@ func loadTouchContext(app core.App, touch *core.Record) (*touchContext, error) {
 
 	t.client, err = app.FindRecordById("clients", touch.GetString("client"))
 	if err != nil {
-		return nil, domain.FieldError("client", "validation_missing_rel_records", "The client does not exist.")
+		return nil, domain.FieldErrorT("client", "validation_missing_rel_records", "touch.client_missing")
 	}
 	t.occasion, err = app.FindRecordById("occasions", touch.GetString("occasion"))
 	if err != nil {
-		return nil, domain.FieldError("occasion", "validation_missing_rel_records", "The occasion does not exist.")
+		return nil, domain.FieldErrorT("occasion", "validation_missing_rel_records", "touch.occasion_missing")
 	}
 	t.point, err = app.FindRecordById("points", t.client.GetString("point"))
 	if err != nil {
@@ -186,7 +205,7 @@ func loadTouchContext(app core.App, touch *core.Record) (*touchContext, error) {
 	if id := touch.GetString("author"); id != "" {
 		t.author, err = app.FindRecordById("users", id)
 		if err != nil {
-			return nil, domain.FieldError("author", "validation_missing_rel_records", "The author does not exist.")
+			return nil, domain.FieldErrorT("author", "validation_missing_rel_records", "touch.author_missing")
 		}
 	}
 	if id := touch.GetString("contact"); id != "" {
@@ -224,79 +243,75 @@ func refuseDuplicate(app core.App, t *touchContext, period string) error {
 		return nil
 	}
 
-	by := ""
+	var by any = ""
 	if author, _ := app.FindRecordById("users", existing.GetString("author")); author != nil {
-		by = " by " + author.GetString("name")
+		by = texts.M("touch.duplicate_by", author.GetString("name"))
 	}
 	when := existing.GetDateTime("created").Time().In(domain.PointLocation(t.point)).Format("2006-01-02 15:04")
 	who := t.client.GetString("name")
 	if t.contact != nil && t.occasion.GetString("trigger") == "birthday" {
 		who = t.contact.GetString("name") + " (" + who + ")" // a birthday's occurrence is the person's
 	}
-	msg := fmt.Sprintf("%s was already touched for «%s»%s at %s (marked %s).",
-		who, t.occasion.GetString("title"), by, when, existing.GetString("status"))
-
-	return domain.FieldError("client", "validation_already_touched", msg)
+	status := existing.GetString("status")
+	return domain.FieldErrorT("client", "validation_already_touched", "touch.duplicate",
+		who, t.occasion.GetString("title"), by, when, texts.Func(func(lang string) string { return statusWord(lang, status) }))
 }
 
-// channelPhrases say how a touch was made, for the card comment.
-var channelPhrases = map[string]string{
-	"telegram": "via Telegram",
-	"whatsapp": "via WhatsApp",
-	"email":    "by email",
-	"phone":    "by phone",
-	"meeting":  "in a meeting",
+// statusWord is a mark's status in lang (the value itself when it has no
+// text).
+func statusWord(lang, status string) string {
+	return texts.Or(lang, "status."+status, status)
 }
 
-// writeTouchComment writes the card comment for a new touch: what was done,
-// for which occasion, over which channel, by whom, and the manager's note.
+// writeTouchComment writes the card comment for a new touch, in the
+// language of the client's point: what was done, for which occasion, to
+// whom, over which channel, by whom, and the manager's note.
 func writeTouchComment(app core.App, touch *core.Record, t *touchContext) error {
-	var text strings.Builder
+	lang := texts.Lang(t.point.GetString("language"))
 	occasion := t.occasion.GetString("title")
-	to := ""
+	to, by := "", ""
 	if t.contact != nil {
-		to = " (" + t.contact.GetString("name") + ")"
-	}
-	if touch.GetString("status") == "skipped" {
-		fmt.Fprintf(&text, "Skipped «%s»%s", occasion, to)
-	} else {
-		fmt.Fprintf(&text, "Touched for «%s»%s", occasion, to)
-		if via := channelPhrases[touch.GetString("channel")]; via != "" {
-			text.WriteString(" " + via)
-		}
+		to = texts.T(lang, "comment.to", t.contact.GetString("name"))
 	}
 	if t.author != nil {
-		fmt.Fprintf(&text, " by %s", t.author.GetString("name"))
+		by = texts.T(lang, "comment.by", t.author.GetString("name"))
 	}
-	text.WriteString(".")
-	if note := strings.TrimSpace(touch.GetString("comment")); note != "" {
-		if touch.GetString("status") == "skipped" {
-			text.WriteString(" Why: ")
-		} else {
-			text.WriteString(" ")
+	note := strings.TrimSpace(touch.GetString("comment"))
+	var text string
+	if touch.GetString("status") == "skipped" {
+		text = texts.T(lang, "comment.skip", occasion, to, by)
+		if note != "" {
+			text += texts.T(lang, "comment.why", note)
 		}
-		text.WriteString(note)
+	} else {
+		via := texts.Or(lang, "channel."+touch.GetString("channel"), "")
+		text = texts.T(lang, "comment.touch", occasion, to, via, by)
+		if note != "" {
+			text += texts.T(lang, "comment.note", note)
+		}
 	}
 
-	return clients.SaveServerComment(app, t.client.Id, "touch", touch.Id, touch.GetString("author"), text.String())
+	return clients.SaveServerComment(app, t.client.Id, "touch", touch.Id, touch.GetString("author"), text)
 }
 
-// writeStatusChangeComment records that a mark changed from one status to
-// the other, and who changed it.
+// writeStatusChangeComment records, in the language of the client's
+// point, that a mark changed from one status to the other, and who changed
+// it.
 func writeStatusChangeComment(app core.App, touch, actor *core.Record, before string) error {
 	t, err := loadTouchContext(app, touch)
 	if err != nil {
 		return err
 	}
-	text := fmt.Sprintf("Mark for «%s» changed from %s to %s", t.occasion.GetString("title"), before, touch.GetString("status"))
-	authorId := ""
+	lang := texts.Lang(t.point.GetString("language"))
+	by, authorId := "", ""
 	if access.IsStaff(actor) {
-		text += " by " + actor.GetString("name")
+		by = texts.T(lang, "comment.by", actor.GetString("name"))
 		authorId = actor.Id
 	}
-	text += "."
+	text := texts.T(lang, "comment.status_change", t.occasion.GetString("title"),
+		statusWord(lang, before), statusWord(lang, touch.GetString("status")), by)
 	if note := strings.TrimSpace(touch.GetString("comment")); note != "" {
-		text += " " + note
+		text += texts.T(lang, "comment.note", note)
 	}
 	return clients.SaveServerComment(app, t.client.Id, "touch", touch.Id, authorId, text)
 }

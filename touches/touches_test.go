@@ -62,7 +62,7 @@ func TestTouchWritesOneComment(t *testing.T) {
 					t.Fatalf("want 1 comment, got %d", len(comments))
 				}
 				c := comments[0]
-				want := "Touched for «Useful article» (Ирина Петрова) via Telegram by Olga Moscow. Sent the article about logistics"
+				want := "Касание «Useful article» (Ирина Петрова) в Telegram — Olga Moscow. Sent the article about logistics" // a Moscow (ru) client
 				if c.GetString("kind") != "touch" || c.GetString("client") != C1 || c.GetString("author") != PM1 || c.GetString("text") != want {
 					t.Errorf("comment = %v", c.FieldsData())
 				}
@@ -77,7 +77,7 @@ func TestTouchWritesOneComment(t *testing.T) {
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
 				touch := onlyTouch(t, app, C1, OccStandard)
 				comments := touchComments(t, app, touch.Id)
-				want := "Skipped «Useful article» (Ирина Петрова) by Olga Moscow. Why: Already sent by mail last week"
+				want := "Пропущено «Useful article» (Ирина Петрова) — Olga Moscow. Причина: Already sent by mail last week"
 				if len(comments) != 1 || comments[0].GetString("text") != want {
 					t.Errorf("want one comment %q, got %d", want, len(comments))
 				}
@@ -128,7 +128,7 @@ func TestTouchWritesOneComment(t *testing.T) {
 				if len(comments) != 2 {
 					t.Fatalf("want the creation and the change comment, got %d", len(comments))
 				}
-				want := "Mark for «Maintenance reminder» changed from done to skipped by Pavel Moscow. Client asked to postpone"
+				want := "Отметка «Maintenance reminder»: «выполнено» → «пропущено» — Pavel Moscow. Client asked to postpone"
 				found := false
 				for _, c := range comments {
 					found = found || (c.GetString("text") == want && c.GetString("author") == PM1b && c.GetString("kind") == "touch")

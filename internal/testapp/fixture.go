@@ -44,6 +44,9 @@ func seed(app core.App) error {
 		{"occasions", OccSegmentA, map[string]any{"title": "Offer for A clients", "kind": "standard", "category": "promo", "segments": []string{"A+", "A"}}},
 		{"occasions", OccEnded, map[string]any{"title": "Summer promo", "kind": "standard", "category": "promo", "starts": day(-90), "ends": day(-30)}},
 
+		{"occasion_templates", TplArchivedRu, map[string]any{"occasion": OccArchived, "language": "ru", "weight": 1, "text": "Здравствуйте, {{contact}}!"}},
+		{"occasion_templates", TplP2OnlyEn, map[string]any{"occasion": OccP2Only, "language": "en", "weight": 1, "text": "Dear {{contact}}, join our webinar"}},
+
 		{"touches", T1, map[string]any{"client": C1, "occasion": OccMandatory, "status": "done", "channel": "telegram", "author": PM1}},
 		{"touches", T2, map[string]any{"client": C2, "occasion": OccMandatory, "status": "done", "channel": "email", "author": PM2}},
 		{"comments", CM1, map[string]any{"client": C1, "text": "Prefers calls after 15:00", "kind": "manual", "author": PM1}},

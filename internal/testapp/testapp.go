@@ -53,6 +53,9 @@ const (
 	OccSegmentA  = "occsega00000001" // standard, segments A+ and A
 	OccEnded     = "occended0000001" // standard, window ended last month
 
+	TplArchivedRu = "tplarchru000001" // ru text of OccArchived (every point: readable by both point managers)
+	TplP2OnlyEn   = "tplp2onlyen0001" // en text of OccP2Only (London only: hidden from Moscow's managers)
+
 	T1  = "touch1000000001" // C1 × OccMandatory, done by PM1
 	T2  = "touch2000000002" // C2 × OccMandatory, done by PM2
 	CM1 = "comment10000001" // manual comment on C1 by PM1
