@@ -99,7 +99,7 @@ func worklist(e *core.RequestEvent) error {
 
 	items := make([]worklistItem, len(rows))
 	for i := range rows {
-		items[i] = a.item(&rows[i], e.Auth)
+		items[i] = a.item(&rows[i], e.Auth, domain.RequestLang(e))
 	}
 	return e.JSON(http.StatusOK, worklistResponse{
 		Page:       filter.Page,
@@ -638,7 +638,7 @@ func (a *audience) page(state string, limit, offset int) ([]worklistRow, error) 
 
 // item renders one worklist row: the client, touch and hold as JSON, the
 // personalised message and the channel links.
-func (a *audience) item(r *worklistRow, auth *core.Record) worklistItem {
+func (a *audience) item(r *worklistRow, auth *core.Record, lang string) worklistItem {
 	oc := a.current[r.Point]
 	if a.personal {
 		oc = a.current[r.Id]
@@ -711,15 +711,16 @@ func (a *audience) item(r *worklistRow, auth *core.Record) worklistItem {
 	if r.HoldId != "" {
 		item.Hold = &holdJSON{
 			Id: r.HoldId, Reason: r.HoldReason, Note: r.HoldNote, Until: r.HoldUntil,
-			Occasion: r.HoldOccasion, Ticket: r.HoldTicket, Text: describeHold(r),
+			Occasion: r.HoldOccasion, Ticket: r.HoldTicket, Text: describeHold(r, lang),
 		}
 	}
 	return item
 }
 
-// describeHold words a hold with domain.WordHold, from the row's joined
-// ticket and occasion titles instead of two lookups per row.
-func describeHold(r *worklistRow) string {
+// describeHold words a hold in lang (the request's) with
+// domain.WordHoldIn, from the row's joined ticket and occasion titles
+// instead of two lookups per row.
+func describeHold(r *worklistRow, lang string) string {
 	facts := domain.HoldFacts{Reason: r.HoldReason, HasTicket: r.HoldTicket != "", Note: r.HoldNote}
 	if r.TicketFound != "" {
 		facts.TicketTitle = r.TicketTitle
@@ -730,7 +731,7 @@ func describeHold(r *worklistRow) string {
 	if until, err := types.ParseDateTime(r.HoldUntil); err == nil {
 		facts.Until = until.Time()
 	}
-	return domain.WordHold(facts)
+	return domain.WordHoldIn(lang, facts)
 }
 
 // occasionJSON is the occasion as the worklist and stats show it.

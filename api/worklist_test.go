@@ -1010,3 +1010,34 @@ func TestWorklistAddressesByRole(t *testing.T) {
 		})
 	}
 }
+
+// TestWorklistHoldTextInRequestLanguage: a held row's text is worded in the
+// request's Accept-Language, as domain.WordHoldIn words it.
+func TestWorklistHoldTextInRequestLanguage(t *testing.T) {
+	app := New(t)
+	server := Serve(t, app)
+	for _, lang := range []string{"ru", "en"} {
+		req, _ := http.NewRequest(http.MethodGet, server.URL+worklistURL(OccStandard, "state=held"), nil)
+		req.Header.Set("Authorization", Auth(PM1)["Authorization"])
+		req.Header.Set("Accept-Language", lang)
+		res, err := server.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		page := decode[worklistPage](t, raw)
+		if len(page.Items) == 0 {
+			t.Fatalf("%s: no held rows: %s", lang, raw)
+		}
+		for _, item := range page.Items {
+			hold, err := app.FindRecordById("holds", item.Hold.Id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := domain.WordHoldIn(lang, domain.HoldFactsOf(app, hold)); item.Hold.Text != want {
+				t.Errorf("%s: hold text %q, want %q", lang, item.Hold.Text, want)
+			}
+		}
+	}
+}
