@@ -1,7 +1,6 @@
 package csvio
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -32,18 +31,13 @@ var ContactColumns = []string{
 func ImportContacts(app core.App, r io.Reader) (Report, error) {
 	report := Report{Kind: "contacts"}
 
-	data, err := io.ReadAll(io.LimitReader(r, MaxImportBytes+1))
-	if err != nil {
-		return report, fmt.Errorf("reading the file: %w", err)
-	}
-	if len(data) > MaxImportBytes {
-		return report.reject(Problem{Message: fmt.Sprintf("the file is larger than %d MB; split it into smaller files", MaxImportBytes>>20)})
-	}
-	text, encoding, problem := decode(data)
+	text, problem, err := readFile(r, &report)
 	if problem != nil {
 		return report.reject(*problem)
 	}
-	report.Encoding = encoding
+	if err != nil {
+		return report, err
+	}
 
 	contacts, err := app.FindCollectionByNameOrId("contacts")
 	if err != nil {
@@ -70,57 +64,25 @@ func ImportContacts(app core.App, r io.Reader) (Report, error) {
 		return report.reject(problems...)
 	}
 
-	err = imp.eachRow(func(csvRow) error { return nil })
-	if errors.Is(err, errTooManyRows) {
-		return report.reject(Problem{Message: fmt.Sprintf("the file has more than %d rows; split it into smaller files", MaxImportRows)})
-	}
-	if err != nil {
-		return report, err
-	}
-
-	imported := 0
-	err = app.RunInTransaction(func(txApp core.App) error {
-		err := imp.eachRow(func(row csvRow) error {
-			report.Rows++
-			contact, problems, err := imp.buildContact(txApp, row)
-			if err != nil {
-				return err
-			}
-			if contact != nil {
-				problems = append(problems, imp.problems(contacts, row.line, txApp.Validate(contact), problems, nil)...)
-			}
-			if len(problems) > 0 {
-				slices.SortStableFunc(problems, func(a, b Problem) int { return contactColumnIndex(a.Field) - contactColumnIndex(b.Field) })
-				report.Rejected++
-				report.add(problems...)
-				return nil
-			}
-			if report.Rejected == 0 {
-				if err := txApp.SaveNoValidate(contact); err != nil {
-					report.Rejected++
-					report.add(imp.problems(contacts, row.line, err, nil, nil)...)
-					return nil
-				}
-			}
-			imported++
-			return nil
-		})
+	return importAll(app, report, imp, "contacts", func(txApp core.App, row csvRow, save bool) ([]Problem, error) {
+		contact, problems, err := imp.buildContact(txApp, row)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if report.Rejected > 0 {
-			return errRejectedRows
+		if contact != nil {
+			problems = append(problems, imp.problems(contacts, row.line, txApp.Validate(contact), problems, nil)...)
 		}
-		return nil
+		if len(problems) > 0 {
+			slices.SortStableFunc(problems, func(a, b Problem) int { return contactColumnIndex(a.Field) - contactColumnIndex(b.Field) })
+			return problems, nil
+		}
+		if save {
+			if err := txApp.SaveNoValidate(contact); err != nil {
+				return imp.problems(contacts, row.line, err, nil, nil), nil
+			}
+		}
+		return nil, nil
 	})
-	if errors.Is(err, errRejectedRows) {
-		return report.reject()
-	}
-	if err != nil {
-		return report, fmt.Errorf("saving the contacts: %w", err)
-	}
-	report.Imported = imported
-	return report, nil
 }
 
 // contactHeader reads the header of a contacts file.

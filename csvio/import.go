@@ -148,18 +148,13 @@ func (r *Report) reject(problems ...Problem) (Report, error) {
 func ImportClients(app core.App, r io.Reader) (Report, error) {
 	var report Report
 
-	data, err := io.ReadAll(io.LimitReader(r, MaxImportBytes+1))
-	if err != nil {
-		return report, fmt.Errorf("reading the file: %w", err)
-	}
-	if len(data) > MaxImportBytes {
-		return report.reject(Problem{Message: fmt.Sprintf("the file is larger than %d MB; split it into smaller files", MaxImportBytes>>20)})
-	}
-	text, encoding, problem := decode(data)
+	text, problem, err := readFile(r, &report)
 	if problem != nil {
 		return report.reject(*problem)
 	}
-	report.Encoding = encoding
+	if err != nil {
+		return report, err
+	}
 
 	imp, problems, err := newClientImport(app, text)
 	if err != nil {
@@ -170,8 +165,39 @@ func ImportClients(app core.App, r io.Reader) (Report, error) {
 		return report.reject(problems...)
 	}
 
+	// one transaction: every row is built, validated and saved (the
+	// client, then its primary contact from the contact columns)
+	return importAll(app, report, imp, "clients", func(txApp core.App, row csvRow, save bool) ([]Problem, error) {
+		problems, err := imp.saveRow(txApp, row, save)
+		slices.SortStableFunc(problems, func(a, b Problem) int { return fieldOrder(a.Field) - fieldOrder(b.Field) })
+		return problems, err
+	})
+}
+
+// readFile reads an import file (at most MaxImportBytes) and decodes it
+// (UTF-8 with or without BOM, or Windows-1251), noting the encoding in
+// report; problem says why the file cannot be imported at all.
+func readFile(r io.Reader, report *Report) (string, *Problem, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxImportBytes+1))
+	if err != nil {
+		return "", nil, fmt.Errorf("reading the file: %w", err)
+	}
+	if len(data) > MaxImportBytes {
+		return "", &Problem{Message: fmt.Sprintf("the file is larger than %d MB; split it into smaller files", MaxImportBytes>>20)}, nil
+	}
+	text, encoding, problem := decode(data)
+	report.Encoding = encoding
+	return text, problem, nil
+}
+
+// importAll runs every row of imp through saveRow in one transaction
+// (save is false once a row has been rejected: the rest are only
+// checked). When any row has a problem, the report lists every problem of
+// every row with its line number and the transaction is rolled back, so
+// nothing is half-imported (SPEC §9). what names the records in errors.
+func importAll(app core.App, report Report, imp *clientImport, what string, saveRow func(txApp core.App, row csvRow, save bool) ([]Problem, error)) (Report, error) {
 	// a cheap count first, so an oversized file fails before any lookup
-	err = imp.eachRow(func(csvRow) error { return nil })
+	err := imp.eachRow(func(csvRow) error { return nil })
 	if errors.Is(err, errTooManyRows) {
 		return report.reject(Problem{Message: fmt.Sprintf("the file has more than %d rows; split it into smaller files", MaxImportRows)})
 	}
@@ -179,20 +205,15 @@ func ImportClients(app core.App, r io.Reader) (Report, error) {
 		return report, err
 	}
 
-	// one transaction: every row is built, validated and saved (the
-	// client, then its primary contact from the contact columns); when
-	// any row has a problem, the report lists every problem of every row
-	// and the transaction is rolled back, so nothing is half-imported
 	imported := 0
 	err = app.RunInTransaction(func(txApp core.App) error {
 		err := imp.eachRow(func(row csvRow) error {
 			report.Rows++
-			problems, err := imp.saveRow(txApp, row, report.Rejected == 0)
+			problems, err := saveRow(txApp, row, report.Rejected == 0)
 			if err != nil {
 				return err
 			}
 			if len(problems) > 0 {
-				slices.SortStableFunc(problems, func(a, b Problem) int { return fieldOrder(a.Field) - fieldOrder(b.Field) })
 				report.Rejected++
 				report.add(problems...)
 				return nil
@@ -212,7 +233,7 @@ func ImportClients(app core.App, r io.Reader) (Report, error) {
 		return report.reject()
 	}
 	if err != nil {
-		return report, fmt.Errorf("saving the clients: %w", err)
+		return report, fmt.Errorf("saving the %s: %w", what, err)
 	}
 	report.Imported = imported
 	return report, nil
