@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/pocketbase/dbx"
@@ -51,16 +50,13 @@ func ImportContacts(app core.App, r io.Reader) (Report, error) {
 			imp.selects[s.Name] = s.Values
 		}
 	}
-	points, err := app.FindAllRecords("points")
-	if err != nil {
+	if imp.points, err = pointsByName(app); err != nil {
 		return report, err
 	}
-	imp.points = map[string][]*core.Record{}
-	for _, p := range points {
-		key := domain.FoldName(p.GetString("name"))
-		imp.points[key] = append(imp.points[key], p)
-	}
-	if problems := imp.contactHeader(); len(problems) > 0 {
+	if problems := imp.readHeader(headerSpec{
+		file: "contacts", record: "contact", example: "client;name;role;phone",
+		columns: ContactColumns, required: []string{"client", "name"},
+	}); len(problems) > 0 {
 		return report.reject(problems...)
 	}
 
@@ -83,46 +79,6 @@ func ImportContacts(app core.App, r io.Reader) (Report, error) {
 		}
 		return nil, nil
 	})
-}
-
-// contactHeader reads the header of a contacts file.
-func (imp *clientImport) contactHeader() []Problem {
-	header, err := imp.reader().Read()
-	if err == io.EOF || strings.TrimSpace(imp.text) == "" {
-		return []Problem{{Line: 1, Message: "the file is empty: the first line must name the columns, e.g. client;name;role;phone"}}
-	}
-	if err != nil {
-		return []Problem{{Line: 1, Message: "the header line cannot be read: " + err.Error()}}
-	}
-	var problems []Problem
-	var unknown []string
-	seen := map[string]int{}
-	for i, cell := range header {
-		name := fold(unescapeCell(strings.TrimSpace(cell)))
-		imp.columns = append(imp.columns, name)
-		if name == "" {
-			continue
-		}
-		if !slices.Contains(ContactColumns, name) {
-			unknown = append(unknown, strconv.Quote(strings.TrimSpace(cell)))
-			continue
-		}
-		if first, ok := seen[name]; ok {
-			problems = append(problems, Problem{Line: 1, Message: fmt.Sprintf("column %q appears twice (columns %d and %d)", name, first+1, i+1)})
-			continue
-		}
-		seen[name] = i
-	}
-	if len(unknown) > 0 {
-		problems = append(problems, Problem{Line: 1, Message: fmt.Sprintf("unknown columns %s; a contacts file may have the columns %s",
-			strings.Join(unknown, ", "), strings.Join(ContactColumns, ", "))})
-	}
-	for _, required := range []string{"client", "name"} {
-		if _, ok := seen[required]; !ok {
-			problems = append(problems, Problem{Line: 1, Message: fmt.Sprintf("missing column %q, which every contact needs", required)})
-		}
-	}
-	return problems
 }
 
 // buildContact turns a row into an unsaved contact of an existing client.

@@ -372,22 +372,48 @@ func newClientImport(app core.App, text string) (*clientImport, []Problem, error
 			imp.selects["channel"] = s.Values // the only contact select with a column
 		}
 	}
-	points, err := app.FindAllRecords("points")
-	if err != nil {
+	if imp.points, err = pointsByName(app); err != nil {
 		return nil, nil, err
 	}
-	imp.points = map[string][]*core.Record{}
+
+	return imp, imp.readHeader(headerSpec{
+		file: "clients", record: "client", example: "name;point;phone",
+		columns: ClientColumns, required: []string{"name", "point"},
+	}), nil
+}
+
+// pointsByName indexes the points by their folded name (domain.FoldName,
+// as the unique rule compares them), for the point column.
+func pointsByName(app core.App) (map[string][]*core.Record, error) {
+	points, err := app.FindAllRecords("points")
+	if err != nil {
+		return nil, err
+	}
+	byName := map[string][]*core.Record{}
 	for _, p := range points {
 		key := domain.FoldName(p.GetString("name"))
-		imp.points[key] = append(imp.points[key], p)
+		byName[key] = append(byName[key], p)
 	}
+	return byName, nil
+}
 
+// headerSpec says what the header of one kind of import file may name.
+type headerSpec struct {
+	file, record string   // "clients file", "every client needs"
+	example      string   // a header line for the empty-file message
+	columns      []string // the columns it may have
+	required     []string // the columns it must have
+}
+
+// readHeader reads the file's first line into imp.columns and lists its
+// problems: empty, unreadable, unknown or repeated columns, missing ones.
+func (imp *clientImport) readHeader(spec headerSpec) []Problem {
 	header, err := imp.reader().Read()
-	if err == io.EOF || strings.TrimSpace(text) == "" {
-		return imp, []Problem{{Line: 1, Message: "the file is empty: the first line must name the columns, e.g. name;point;phone"}}, nil
+	if err == io.EOF || strings.TrimSpace(imp.text) == "" {
+		return []Problem{{Line: 1, Message: "the file is empty: the first line must name the columns, e.g. " + spec.example}}
 	}
 	if err != nil {
-		return imp, []Problem{{Line: 1, Message: "the header line cannot be read: " + err.Error()}}, nil
+		return []Problem{{Line: 1, Message: "the header line cannot be read: " + err.Error()}}
 	}
 
 	var problems []Problem
@@ -399,7 +425,7 @@ func newClientImport(app core.App, text string) (*clientImport, []Problem, error
 		if name == "" {
 			continue
 		}
-		if !slices.Contains(ClientColumns, name) {
+		if !slices.Contains(spec.columns, name) {
 			unknown = append(unknown, strconv.Quote(strings.TrimSpace(cell)))
 			continue
 		}
@@ -414,15 +440,15 @@ func newClientImport(app core.App, text string) (*clientImport, []Problem, error
 		if len(unknown) > 1 {
 			noun = "columns"
 		}
-		problems = append(problems, Problem{Line: 1, Message: fmt.Sprintf("unknown %s %s; a clients file may have the columns %s",
-			noun, strings.Join(unknown, ", "), strings.Join(ClientColumns, ", "))})
+		problems = append(problems, Problem{Line: 1, Message: fmt.Sprintf("unknown %s %s; a %s file may have the columns %s",
+			noun, strings.Join(unknown, ", "), spec.file, strings.Join(spec.columns, ", "))})
 	}
-	for _, required := range []string{"name", "point"} {
+	for _, required := range spec.required {
 		if _, ok := seen[required]; !ok {
-			problems = append(problems, Problem{Line: 1, Message: fmt.Sprintf("missing column %q, which every client needs", required)})
+			problems = append(problems, Problem{Line: 1, Message: fmt.Sprintf("missing column %q, which every %s needs", required, spec.record)})
 		}
 	}
-	return imp, problems, nil
+	return problems
 }
 
 // sniffComma picks the delimiter the header line uses more of, outside
