@@ -5,6 +5,7 @@
 package api
 
 import (
+	"net/http"
 	"slices"
 	"strings"
 
@@ -22,10 +23,12 @@ func Bind(app core.App) {
 		g.Bind(apis.RequireAuth())
 		g.BindFunc(requireScope)
 		g.GET("/occasions", occasions)
+		g.POST("/preview", preview)
 		g.GET("/worklist", worklist)
 		g.GET("/due", due)
 		g.GET("/plan", plan)
 		g.GET("/stats", stats)
+		g.GET("/effectiveness", effectiveness)
 		g.GET("/clients", clientsList)
 		g.GET("/clients/{id}/timeline", timeline)
 		g.GET("/export/touches.csv", exportTouches)
@@ -60,7 +63,7 @@ const scopeKey = "touchbase.scope"
 func requireScope(e *core.RequestEvent) error {
 	points, all := access.PointsOf(e.Auth)
 	if !all && len(points) == 0 {
-		return e.ForbiddenError("Only Touchbase staff can use this route.", nil)
+		return domain.ErrorT(http.StatusForbidden, "api.staff_only")
 	}
 	e.Set(scopeKey, &Scope{Auth: e.Auth, Points: points})
 	return e.Next()

@@ -21,7 +21,7 @@ import (
 // matters here), and
 //
 //	occasion=ID       one occasion (one the caller can see)
-//	status=done|skipped
+//	status=done|skipped|withdrawn
 //	from=, to=        created from / to, inclusive: YYYY-MM-DD (a day in
 //	                  the zone of the caller's point, or the server's for a
 //	                  caller who sees several points) or an RFC 3339 instant
@@ -54,10 +54,10 @@ func exportTouches(e *core.RequestEvent) error {
 	}
 
 	switch status := strings.TrimSpace(query.Get("status")); status {
-	case "", "done", "skipped":
+	case "", "done", "skipped", "withdrawn":
 		filter.Status = status
 	default:
-		return paramError("status", "validation_invalid_value", "must be done or skipped, not %q.", status)
+		return paramError("status", "validation_invalid_value", "must be done, skipped or withdrawn, not %q.", status)
 	}
 
 	loc := exportLocation(e.App, clients.Scope)

@@ -186,7 +186,7 @@ func TestExportTouchesRoute(t *testing.T) {
 			URL:             exportURL + "?status=maybe",
 			Headers:         testapp.Auth(testapp.SM),
 			ExpectedStatus:  400,
-			ExpectedContent: []string{`"status":{`, `The \"status\" parameter must be done or skipped`},
+			ExpectedContent: []string{`"status":{`, `The \"status\" parameter must be done, skipped or withdrawn`},
 		},
 		{
 			Name:            "from and to, inclusive days",

@@ -7,10 +7,13 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
+
+	"touchbase/domain"
 )
 
 // occasions serves GET /api/touchbase/occasions: the occasions the caller
-// can see that are not archived, active ones first, each active one with
+// can see that are not archived (all=1: archived ones too, for the
+// occasion editor), active ones first, each active one with
 // the worklist counts of the caller's scope (narrowed by the worklist's
 // filters, e.g. point=). It lets a page offer the day's occasions with
 // their pending counts in one request, and keeps the "active today" rule
@@ -21,7 +24,11 @@ func occasions(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	records, err := e.App.FindRecordsByFilter("occasions", "archived = false", "", 0, 0)
+	where := "archived = false"
+	if e.Request.URL.Query().Get("all") == "1" {
+		where = ""
+	}
+	records, err := e.App.FindRecordsByFilter("occasions", where, "", 0, 0)
 	if err != nil {
 		return err
 	}
@@ -56,7 +63,15 @@ func occasions(e *core.RequestEvent) error {
 			cmp.Compare(a.Occasion.Title, b.Occasion.Title),
 		)
 	})
-	return e.JSON(http.StatusOK, map[string]any{"items": items})
+	return e.JSON(http.StatusOK, map[string]any{"items": items, "values": occasionValues})
+}
+
+// occasionValues are the values of the occasions' and templates' select
+// fields (domain/values.go), for the editor's choices.
+var occasionValues = map[string][]string{
+	"kind": domain.OccasionKinds, "category": domain.Categories, "repeat": domain.Repeats,
+	"trigger": domain.Triggers, "roles": domain.ContactRoles, "segments": domain.Segments,
+	"language": domain.Languages,
 }
 
 // occasionItem is one occasion of the occasions route; Counts is left out

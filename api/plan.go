@@ -297,6 +297,7 @@ func countPlanTouches(app core.App, filter *clientFilter, occasions []*core.Reco
 		From("touches t").
 		InnerJoin("clients c", dbx.NewExp("c.id = t.client")).
 		Where(dbx.In("t.occasion", ids...)).
+		AndWhere(dbx.NewExp(domain.MarkedSQL)). // a withdrawn mark does not count (SPEC §4.7)
 		AndWhere(planPeriodsExpr(planPeriods(from, to))).
 		AndWhere(filter.Expr("c")).
 		GroupBy("t.occasion", "t.period", "t.status", "c.point", "c.segment")
@@ -374,6 +375,7 @@ func planPersonal(app core.App, filter *clientFilter, occasions []*core.Record, 
 		From("touches t").
 		InnerJoin("clients c", dbx.NewExp("c.id = t.client")).
 		Where(dbx.In("t.occasion", ids...)).
+		AndWhere(dbx.NewExp(domain.MarkedSQL)). // a withdrawn mark does not count (SPEC §4.7)
 		AndWhere(planPeriodsExpr(planPeriods(from, to))).
 		AndWhere(filter.Expr("c"))
 	if err := tq.All(&marks); err != nil {

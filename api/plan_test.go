@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 	"github.com/pocketbase/pocketbase/tools/types"
@@ -447,6 +448,11 @@ func TestPlanBirthdaysGroupedByDay(t *testing.T) {
 		client("Leap", P1, "C", "1992-02-29 00:00:00.000Z", "")
 		client("London Bday", P2, "A", "1980-03-10 00:00:00.000Z", "2035-03-10 00:00:00.000Z")
 		client("Outside", P1, "A", "1980-04-10 00:00:00.000Z", "")
+		// a mark withdrawn (SPEC §4.7) and made again: counted once
+		withdrawn := markAt(t, app, alphaId, birthdayId, "done", "2040-03-08 09:00:00.000Z")
+		if _, err := app.DB().Update("touches", dbx.Params{"status": "withdrawn"}, dbx.HashExp{"id": withdrawn.Id}).Execute(); err != nil {
+			t.Fatal(err)
+		}
 		markAt(t, app, alphaId, birthdayId, "done", "2040-03-09 09:00:00.000Z")
 		markAt(t, app, alphaId, birthdayId, "skipped", "2039-03-09 09:00:00.000Z") // last year's
 	}

@@ -11,7 +11,9 @@ import (
 
 // stats serves GET /api/touchbase/stats?occasion=ID (SPEC §6): how far an
 // occasion has got, per point in scope and per account manager, as
-// eligible / done / skipped / held / pending counts with totals. It takes
+// eligible / done / skipped / held / pending counts with totals, and what
+// came of it: per point, manager and template variant the outcomes of the
+// done touches with their reply rate (outcomeFigures). It takes
 // the worklist's filters (point=, segment=, ...) and counts exactly the
 // worklist's rows and states: one GROUP BY over the same source
 // (audience.source, stateSQL), so the two never disagree.
@@ -33,12 +35,28 @@ func stats(e *core.RequestEvent) error {
 		return err
 	}
 
+	// outcomes of the done touches, by point, manager and template
+	byTotal, byPointOutcome, byManagerOutcome, byTemplateOutcome := tallies{}, tallies{}, tallies{}, tallies{}
+	for _, g := range groups {
+		if g.State != stateDone {
+			continue
+		}
+		byTotal.add("", g.Outcome, g.N)
+		byPointOutcome.add(g.Point, g.Outcome, g.N)
+		byManagerOutcome.add(g.Manager, g.Outcome, g.N)
+		byTemplateOutcome.add(g.Template, g.Outcome, g.N)
+	}
+
 	variants, err := doneByTemplate(e.App, groups)
 	if err != nil {
 		return err
 	}
+	for i := range variants {
+		variants[i].Outcomes = byTemplateOutcome.figures(variants[i].Id)
+	}
 
 	res := statsResponse{Occasion: a.occasionJSON(), Points: []pointCoverage{}, Managers: []managerCoverage{}, Templates: variants}
+	res.Totals.Outcomes = byTotal.figures("")
 	byPoint := map[string]*pointCoverage{}
 	for _, id := range sortedKeys(a.points) {
 		res.Points = append(res.Points, pointCoverage{Id: id, Name: a.points[id].GetString("name")})
@@ -68,7 +86,11 @@ func stats(e *core.RequestEvent) error {
 		byManager[user.Id].Name = user.GetString("name")
 	}
 	for _, m := range byManager {
+		m.Outcomes = byManagerOutcome.figures(m.Id)
 		res.Managers = append(res.Managers, *m)
+	}
+	for i := range res.Points {
+		res.Points[i].Outcomes = byPointOutcome.figures(res.Points[i].Id)
 	}
 
 	sort.SliceStable(res.Points, func(i, j int) bool { return res.Points[i].Name < res.Points[j].Name })
@@ -101,10 +123,11 @@ type statsResponse struct {
 
 // templateDone is the number of done touches that recorded one version.
 type templateDone struct {
-	Id       string `json:"id" db:"id"`
-	Language string `json:"language" db:"language"`
-	Variant  string `json:"variant" db:"variant"`
-	Done     int    `json:"done" db:"done"`
+	Id       string         `json:"id" db:"id"`
+	Language string         `json:"language" db:"language"`
+	Variant  string         `json:"variant" db:"variant"`
+	Done     int            `json:"done" db:"done"`
+	Outcomes outcomeFigures `json:"outcomes"`
 }
 
 // doneByTemplate adds up the done touches of groups by their recorded
@@ -142,12 +165,14 @@ func doneByTemplate(app core.App, groups []coverageGroup) ([]templateDone, error
 }
 
 // coverage counts clients by worklist state; Eligible is their sum.
+// Outcomes are the outcome figures of the done touches.
 type coverage struct {
-	Eligible int `json:"eligible"`
-	Done     int `json:"done"`
-	Skipped  int `json:"skipped"`
-	Held     int `json:"held"`
-	Pending  int `json:"pending"`
+	Eligible int            `json:"eligible"`
+	Done     int            `json:"done"`
+	Skipped  int            `json:"skipped"`
+	Held     int            `json:"held"`
+	Pending  int            `json:"pending"`
+	Outcomes outcomeFigures `json:"outcomes"`
 }
 
 func (c *coverage) add(state string, n int) {
@@ -184,17 +209,20 @@ type coverageGroup struct {
 	// Template is the version the group's touches recorded ("" = the
 	// default, or no touch)
 	Template string `db:"template"`
-	N        int    `db:"n"`
+	// Outcome is what came of the group's touches ("" = none yet, or no
+	// touch)
+	Outcome string `db:"outcome"`
+	N       int    `db:"n"`
 }
 
 // countByPointAndManager counts the audience by point, account manager,
-// state and the template the touch recorded, in one grouped query over the
-// worklist's source.
+// state, the template the touch recorded and its outcome, in one grouped
+// query over the worklist's source.
 func (a *audience) countByPointAndManager() ([]coverageGroup, error) {
 	params := dbx.Params{}
 	db := a.app.DB()
-	sql := "SELECT c.point AS point, c.manager AS manager, " + stateSQL + " AS state, COALESCE(t.template, '') AS template, COUNT(*) AS n" +
-		a.source(db, params) + " GROUP BY c.point, c.manager, 3, 4"
+	sql := "SELECT c.point AS point, c.manager AS manager, " + stateSQL + " AS state, COALESCE(t.template, '') AS template, COALESCE(t.outcome, '') AS outcome, COUNT(*) AS n" +
+		a.source(db, params) + " GROUP BY c.point, c.manager, 3, 4, 5"
 	var groups []coverageGroup
 	if err := db.NewQuery(sql).Bind(params).All(&groups); err != nil {
 		return nil, err

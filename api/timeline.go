@@ -2,6 +2,7 @@ package api
 
 import (
 	"cmp"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,9 +41,11 @@ type timelineTouch struct {
 	Occasion      string `json:"occasion"`
 	OccasionTitle string `json:"occasionTitle"`
 	Period        string `json:"period"`
-	Status        string `json:"status"`
+	Status        string `json:"status"` // done | skipped | withdrawn (an undone mark, kept as history)
 	Channel       string `json:"channel"`
 	Comment       string `json:"comment"`
+	Outcome       string `json:"outcome"`
+	FollowUp      string `json:"follow_up"`
 	Author        string `json:"author"`
 	AuthorName    string `json:"authorName"`
 	Updated       string `json:"updated"`
@@ -78,6 +81,7 @@ type timelineHold struct {
 	Note          string `json:"note"`
 	Until         string `json:"until"`
 	Ticket        string `json:"ticket"`
+	Touch         string `json:"touch"` // the touch whose outcome set it
 	Occasion      string `json:"occasion"`
 	OccasionTitle string `json:"occasionTitle"`
 	Active        bool   `json:"active"` // applies now: until is empty or today or later at the point
@@ -93,6 +97,8 @@ type (
 		Status   string `db:"status"`
 		Channel  string `db:"channel"`
 		Comment  string `db:"comment"`
+		Outcome  string `db:"outcome"`
+		FollowUp string `db:"follow_up"`
 		Author   string `db:"author"`
 		Created  string `db:"created"`
 		Updated  string `db:"updated"`
@@ -121,6 +127,7 @@ type (
 		Note     string `db:"note"`
 		Until    string `db:"until"`
 		Ticket   string `db:"ticket"`
+		Touch    string `db:"touch"`
 		Occasion string `db:"occasion"`
 		Created  string `db:"created"`
 	}
@@ -156,7 +163,7 @@ func timeline(e *core.RequestEvent) error {
 
 	client, err := e.App.FindRecordById("clients", e.Request.PathValue("id"))
 	if err != nil || !scope.Allows(client.GetString("point")) {
-		return e.NotFoundError("", nil)
+		return domain.ErrorT(http.StatusNotFound, "api.not_found")
 	}
 
 	entries, hasMore, err := timelineEntries(e.App, scope, client.Id, limit)
@@ -211,7 +218,7 @@ func timelineEntries(app core.App, scope *Scope, clientId string, limit int) (en
 
 	var touches []timelineTouchRow
 	if err := app.DB().
-		Select("rowid AS seq", "id", "occasion", "period", "status", "channel", "comment", "author", "created", "updated").
+		Select("rowid AS seq", "id", "occasion", "period", "status", "channel", "comment", "outcome", "follow_up", "author", "created", "updated").
 		From("touches").Where(byClient).
 		OrderBy("created DESC", "rowid DESC").Limit(fetch).
 		All(&touches); err != nil {
@@ -237,7 +244,7 @@ func timelineEntries(app core.App, scope *Scope, clientId string, limit int) (en
 	}
 	var holds []timelineHoldRow
 	if err := app.DB().
-		Select("rowid AS seq", "id", "reason", "note", "until", "ticket", "occasion", "created").
+		Select("rowid AS seq", "id", "reason", "note", "until", "ticket", "touch", "occasion", "created").
 		From("holds").Where(byClient).
 		OrderBy("created DESC", "rowid DESC").Limit(fetch).
 		All(&holds); err != nil {
@@ -269,7 +276,7 @@ func timelineEntries(app core.App, scope *Scope, clientId string, limit int) (en
 		entries = append(entries, timelineEntry{at: t.Created, seq: t.Seq, item: timelineTouch{
 			Type: "touch", At: t.Created, Id: t.Id,
 			Occasion: t.Occasion, OccasionTitle: titles[t.Occasion], Period: t.Period,
-			Status: t.Status, Channel: t.Channel, Comment: t.Comment,
+			Status: t.Status, Channel: t.Channel, Comment: t.Comment, Outcome: t.Outcome, FollowUp: t.FollowUp,
 			Author: t.Author, AuthorName: authors[t.Author], Updated: t.Updated,
 		}})
 	}
@@ -294,7 +301,7 @@ func timelineEntries(app core.App, scope *Scope, clientId string, limit int) (en
 	for _, h := range holds {
 		entries = append(entries, timelineEntry{at: h.Created, rank: 1, seq: h.Seq, item: timelineHold{
 			Type: "hold", At: h.Created, Id: h.Id,
-			Reason: h.Reason, Note: h.Note, Until: h.Until, Ticket: h.Ticket,
+			Reason: h.Reason, Note: h.Note, Until: h.Until, Ticket: h.Ticket, Touch: h.Touch,
 			Occasion: h.Occasion, OccasionTitle: titles[h.Occasion],
 			Active: h.Until == "" || h.Until >= holdFrom,
 		}})

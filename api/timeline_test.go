@@ -14,6 +14,7 @@ import (
 
 	. "touchbase/internal/testapp"
 	"touchbase/occurrence"
+	"touchbase/touches"
 )
 
 // timelineResponse mirrors the JSON of GET /api/touchbase/clients/{id}/timeline.
@@ -462,4 +463,52 @@ func markedAtP2(t testing.TB, app core.App) {
 	move(P2, PM2)
 	newRecord(t, app, "touches", map[string]any{"client": C1, "occasion": OccP2Only, "status": "done", "author": PM2})
 	move(P1, PM1)
+}
+
+// TestTimelineWithdrawnAndOutcomes: the card shows a withdrawn mark as
+// withdrawn (history), a touch's outcome and follow-up day, and the hold
+// its outcome created, linked to it.
+func TestTimelineWithdrawnAndOutcomes(t *testing.T) {
+	app := New(t)
+	sm, err := app.FindRecordById("users", SM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	touch, err := app.FindRecordById("touches", T1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	touch.Set("outcome", "not_now")
+	touch.Set("follow_up", "2099-05-01")
+	if err := touches.Update(app, touch, sm); err != nil {
+		t.Fatal(err)
+	}
+	again := mark(t, app, C1, OccStandard, "done", PM1)
+	withdrawn, err := app.FindRecordById("touches", again)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withdrawn.Set("status", "withdrawn")
+	if err := touches.Update(app, withdrawn, sm); err != nil {
+		t.Fatal(err)
+	}
+
+	status, body := get(t, app, PM1, "/api/touchbase/clients/"+C1+"/timeline")
+	if status != 200 {
+		t.Fatalf("timeline: %d %s", status, body)
+	}
+	var seenT1, seenWithdrawn, seenHold bool
+	for _, item := range decode[timelineResponse](t, body).Items {
+		switch {
+		case item["type"] == "touch" && item["id"] == T1:
+			seenT1 = item["outcome"] == "not_now" && item["follow_up"] == "2099-05-01 12:00:00.000Z" && item["status"] == "done"
+		case item["type"] == "touch" && item["id"] == again:
+			seenWithdrawn = item["status"] == "withdrawn"
+		case item["type"] == "hold" && item["touch"] == T1:
+			seenHold = item["reason"] == "requested" && item["occasion"] == OccMandatory && item["active"] == true
+		}
+	}
+	if !seenT1 || !seenWithdrawn || !seenHold {
+		t.Errorf("outcome on T1 %v, withdrawn mark %v, T1's hold %v: %s", seenT1, seenWithdrawn, seenHold, body)
+	}
 }

@@ -216,6 +216,7 @@ type occasionJSON struct {
 	Ends     string   `json:"ends"`
 	Segments []string `json:"segments"`
 	Points   []string `json:"points"`
+	Roles    []string `json:"roles"`
 	Archived bool     `json:"archived"`
 	// Active: the occasion can be marked today (for a personal one: its
 	// campaign is open; each listed client's own date is active).
@@ -422,8 +423,9 @@ func (a *audience) clientsSQL(db dbx.Builder, params dbx.Params) string {
 }
 
 // source returns the FROM ... WHERE shared by the page, the counts and the
-// stats: the audience's clients c with their touch t for the current
-// occurrence, found through the unique index (client, occasion, period).
+// stats: the audience's clients c with their mark t for the current
+// occurrence (done or skipped: a withdrawn one does not count, SPEC §4.7),
+// found through the partial unique index (client, occasion, period).
 //
 // Usually every point has the same current period, which is then a plain
 // parameter, and the clients are read through idx_clients_point. When
@@ -441,7 +443,7 @@ func (a *audience) source(db dbx.Builder, params dbx.Params) string {
 	if period, ok := a.singlePeriod(); ok {
 		params["w_period"] = period
 		return ` FROM clients c
-		LEFT JOIN touches t ON t.client = c.id AND t.occasion = {:w_occasion} AND t.period = {:w_period}` + where
+		LEFT JOIN touches t ON t.client = c.id AND t.occasion = {:w_occasion} AND t.period = {:w_period} AND ` + domain.MarkedSQL + where
 	}
 
 	current := make(map[string]string, len(a.current))
@@ -454,7 +456,7 @@ func (a *audience) source(db dbx.Builder, params dbx.Params) string {
 		return ` FROM json_each({:w_current}) cur
 		CROSS JOIN contacts bc ON bc.id = cur.key
 		JOIN clients c ON c.id = bc.client
-		LEFT JOIN touches t ON t.client = c.id AND t.occasion = {:w_occasion} AND t.period = cur.value` + where
+		LEFT JOIN touches t ON t.client = c.id AND t.occasion = {:w_occasion} AND t.period = cur.value AND ` + domain.MarkedSQL + where
 	}
 	key := "c.point"
 	if a.personal {
@@ -462,7 +464,7 @@ func (a *audience) source(db dbx.Builder, params dbx.Params) string {
 	}
 	return ` FROM json_each({:w_current}) cur
 		CROSS JOIN clients c ON ` + key + ` = cur.key
-		LEFT JOIN touches t ON t.client = c.id AND t.occasion = {:w_occasion} AND t.period = cur.value` + where
+		LEFT JOIN touches t ON t.client = c.id AND t.occasion = {:w_occasion} AND t.period = cur.value AND ` + domain.MarkedSQL + where
 }
 
 // singlePeriod returns the period when the audience is a regular
@@ -654,33 +656,14 @@ func (a *audience) item(r *worklistRow, auth *core.Record, lang string) worklist
 	language := templates.Language(r.ContactLanguage, r.ClientLanguage, pointLanguage)
 	text, chosen := a.templates.Text(language, r.Id, oc.Period)
 
-	values := tmpl.Values{
-		"client":   r.Name,
-		"contact":  r.ContactName,
-		"position": r.ContactPosition,
-		"manager":  r.ManagerName,
-		"point":    pointName,
+	today := date
+	if today.IsZero() {
+		today = a.today(r.Point)
 	}
-	if strings.TrimSpace(r.ContactName) == "" {
-		values["contact"] = r.Name
-	}
-	if strings.TrimSpace(r.ManagerName) == "" && auth != nil {
-		values["manager"] = auth.GetString("name")
-	}
-	if since := r.Dates().Since; !since.IsZero() {
-		at := date
-		if at.IsZero() {
-			at = a.today(r.Point)
-		}
-		values["years"] = strconv.Itoa(occurrence.Years(since, at))
-	}
-	if !date.IsZero() {
-		values["date"] = date.Format("02.01.2006")
-	}
-	message, missing := tmpl.Render(text, values)
-	if missing == nil {
-		missing = []string{}
-	}
+	message, missing := renderMessage(text, messageFacts{
+		Client: r.Name, Contact: r.ContactName, Position: r.ContactPosition,
+		Manager: r.ManagerName, Point: pointName, Since: r.Dates().Since, Date: date, Today: today,
+	}, auth)
 
 	item := worklistItem{
 		Client: clientJSON{
@@ -717,6 +700,52 @@ func (a *audience) item(r *worklistRow, auth *core.Record, lang string) worklist
 	return item
 }
 
+// messageFacts are what a client's message is made of (SPEC §5
+// placeholders): the worklist's rows and the occasion editor's preview
+// both render through renderMessage, so the preview shows what a manager
+// will copy.
+type messageFacts struct {
+	Client, Contact, Position, Manager, Point string
+	// Since is the client's since (zero: unknown); Date the occurrence
+	// date (zero: none); Today the day years are counted to when there is
+	// no occurrence date.
+	Since, Date, Today time.Time
+}
+
+// renderMessage renders text with facts; a missing contact is the client,
+// a missing manager the signed-in user (auth, may be nil). missing names
+// the placeholders that rendered empty (never nil).
+func renderMessage(text string, f messageFacts, auth *core.Record) (string, []string) {
+	values := tmpl.Values{
+		"client":   f.Client,
+		"contact":  f.Contact,
+		"position": f.Position,
+		"manager":  f.Manager,
+		"point":    f.Point,
+	}
+	if strings.TrimSpace(f.Contact) == "" {
+		values["contact"] = f.Client
+	}
+	if strings.TrimSpace(f.Manager) == "" && auth != nil {
+		values["manager"] = auth.GetString("name")
+	}
+	if !f.Since.IsZero() {
+		at := f.Date
+		if at.IsZero() {
+			at = f.Today
+		}
+		values["years"] = strconv.Itoa(occurrence.Years(f.Since, at))
+	}
+	if !f.Date.IsZero() {
+		values["date"] = f.Date.Format("02.01.2006")
+	}
+	message, missing := tmpl.Render(text, values)
+	if missing == nil {
+		missing = []string{}
+	}
+	return message, missing
+}
+
 // describeHold words a hold in lang (the request's) with
 // domain.WordHoldIn, from the row's joined ticket and occasion titles
 // instead of two lookups per row.
@@ -742,7 +771,7 @@ func (a *audience) occasionJSON() occasionJSON {
 		Template: o.GetString("template"), Repeat: o.GetString("repeat"), Trigger: o.GetString("trigger"),
 		Starts: o.GetString("starts"), Ends: o.GetString("ends"),
 		Segments: nonNil(o.GetStringSlice("segments")), Points: nonNil(o.GetStringSlice("points")),
-		Archived: o.GetBool("archived"), Active: a.active(),
+		Roles: nonNil(o.GetStringSlice("roles")), Archived: o.GetBool("archived"), Active: a.active(),
 	}
 }
 

@@ -257,11 +257,17 @@ func TestSeedIfEmpty(t *testing.T) {
 			}
 		}
 	}
-	statuses := map[string]int{}
+	statuses, outcomes := map[string]int{}, map[string]int{}
 	for _, touch := range all(t, app, "touches") {
 		statuses[touch.GetString("status")]++
-		if touchComments[touch.Id] != 1 {
-			t.Errorf("touch %s has %d touch comments", touch.Id, touchComments[touch.Id])
+		outcomes[touch.GetString("outcome")]++
+		// the mark's comment, and one for its outcome or its withdrawal
+		want := 1
+		if touch.GetString("outcome") != "" || touch.GetString("status") == "withdrawn" {
+			want = 2
+		}
+		if touchComments[touch.Id] != want {
+			t.Errorf("touch %s (%s, outcome %q) has %d touch comments, want %d", touch.Id, touch.GetString("status"), touch.GetString("outcome"), touchComments[touch.Id], want)
 		}
 		client := clients[touch.GetString("client")]
 		author := users[touch.GetString("author")]
@@ -279,8 +285,19 @@ func TestSeedIfEmpty(t *testing.T) {
 	if len(touchComments) != int(n["touches"]) {
 		t.Errorf("%d touch comments for %d touches", len(touchComments), n["touches"])
 	}
-	if statuses["done"] <= statuses["skipped"] || statuses["skipped"] == 0 {
-		t.Errorf("touch statuses = %v", statuses)
+	if statuses["done"] <= statuses["skipped"] || statuses["skipped"] == 0 || statuses["withdrawn"] != 1 {
+		t.Errorf("touch statuses = %v, want done and skipped ones and one withdrawn", statuses)
+	}
+	// outcomes: most done touches have one, about a third of them
+	// replies, and every kind shows up
+	for _, o := range []string{"replied", "no_reply", "not_now", "declined", "bought", "referral"} {
+		if outcomes[o] == 0 {
+			t.Errorf("no touch with outcome %s: %v", o, outcomes)
+		}
+	}
+	answered := statuses["done"] + statuses["skipped"] + statuses["withdrawn"] - outcomes[""]
+	if answered < statuses["done"]/2 || outcomes["replied"] < answered/5 {
+		t.Errorf("outcomes = %v of %d done touches", outcomes, statuses["done"])
 	}
 	if manual == 0 {
 		t.Error("no manual comments")
@@ -298,10 +315,18 @@ func TestSeedIfEmpty(t *testing.T) {
 		t.Errorf("ticket statuses = %v", ticketStatus)
 	}
 	reasons := map[string]*core.Record{}
+	outcomeHolds := 0
 	for _, h := range all(t, app, "holds") {
+		if h.GetString("touch") != "" {
+			outcomeHolds++ // the server's, for a declined, bought or not-now outcome
+			continue
+		}
 		if h.GetString("reason") != "ticket" {
 			reasons[h.GetString("reason")] = h
 		}
+	}
+	if outcomeHolds == 0 {
+		t.Error("no hold of an outcome")
 	}
 	if len(reasons) != 3 || reasons["declined"] == nil || reasons["requested"] == nil || reasons["bought"] == nil {
 		t.Fatalf("holds = %v", reasons)

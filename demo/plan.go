@@ -76,7 +76,7 @@ func (s *seeder) occasionPlan() []occasionSpec {
 			"kind":     "standard",
 			"category": "content",
 			"starts":   s.day(-18), "ends": s.day(12),
-			"template": "{{contact}}, добрый день! Попалась толковая статья о том, как сократить расходы на логистику, — вспомнил про задачи {{client}}. Делюсь: https://touchbase.example/blog/logistics. {{manager}}\n\n" +
+			"template": "{{contact}}, добрый день! Попалась толковая статья о том, как сократить расходы на логистику, — сразу подумалось о задачах {{client}}. Делюсь: https://touchbase.example/blog/logistics. {{manager}}\n\n" +
 				"Hi {{contact}}, here is a short read on cutting logistics costs that made me think of {{client}}: https://touchbase.example/blog/logistics. {{manager}}",
 		}},
 		{key: "webinar", quota: 14, spread: 7, fields: map[string]any{

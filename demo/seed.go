@@ -96,6 +96,7 @@ func (s *seeder) run() error {
 		{"clients", s.seedClients},
 		{"occasions", s.seedOccasions},
 		{"touches", s.seedTouches},
+		{"outcomes", s.seedOutcomes},
 		{"comments", s.seedManualComments},
 		{"tickets", s.seedTickets},
 		{"holds", s.seedHolds},

@@ -7,13 +7,13 @@ package domain
 
 import (
 	"errors"
+	"net/http"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/inflector"
 	"github.com/pocketbase/pocketbase/tools/router"
@@ -22,30 +22,34 @@ import (
 	"touchbase/texts"
 )
 
-// FieldError is a 400 whose data names the offending field, in
-// PocketBase's error format, so clients can show it next to the input.
-func FieldError(field, code, message string) *router.ApiError {
-	return apis.NewBadRequestError(message, validation.Errors{
-		field: validation.NewError(code, message),
-	})
-}
-
-// FieldErrorT is FieldError with its message from the texts catalogue
-// (key, args): written in English, and said again in the request's
+// FieldErrorT is a 400 whose data names the offending field, in
+// PocketBase's error format (so clients can show it next to the input),
+// with its message from the texts catalogue (key, args): written in English, and said again in the request's
 // language by the Localize middleware. The code stays as it is.
 func FieldErrorT(field, code, key string, args ...any) *router.ApiError {
+	return FieldErrorStatusT(http.StatusBadRequest, field, code, key, args...)
+}
+
+// ScopeErrorT is a 403 whose data names the parameter that asked for data
+// outside the caller's scope, with its message from the texts catalogue.
+func ScopeErrorT(field, key string, args ...any) *router.ApiError {
+	return FieldErrorStatusT(http.StatusForbidden, field, "validation_scope", key, args...)
+}
+
+// FieldErrorStatusT is FieldErrorT with another 4xx status (e.g. 429).
+func FieldErrorStatusT(status int, field, code, key string, args ...any) *router.ApiError {
 	m := texts.M(key, args...)
-	return apis.NewBadRequestError(m.In(texts.EN), validation.Errors{
+	return router.NewApiError(status, m.In(texts.EN), validation.Errors{
 		field: &localError{code: code, msg: m},
 	})
 }
 
-// ScopeErrorT is ScopeError with its message from the texts catalogue.
-func ScopeErrorT(field, key string, args ...any) *router.ApiError {
+// ErrorT is an error with a message from the texts catalogue and no
+// field (a session that ended, a route only for staff), said in the
+// request's language by the Localize middleware.
+func ErrorT(status int, key string, args ...any) *router.ApiError {
 	m := texts.M(key, args...)
-	return apis.NewForbiddenError(m.In(texts.EN), validation.Errors{
-		field: &localError{code: "validation_scope", msg: m},
-	})
+	return router.NewApiError(status, m.In(texts.EN), m)
 }
 
 // localError is the data item of FieldErrorT and ScopeErrorT: a code and
@@ -64,6 +68,10 @@ func (l *localError) Error() string { return l.msg.In(texts.EN) }
 func Localize(err error, lang string) error {
 	var apiErr *router.ApiError
 	if err == nil || !errors.As(err, &apiErr) {
+		return err
+	}
+	if m, ok := apiErr.RawData().(texts.Msg); ok {
+		apiErr.Message = strings.TrimSpace(inflector.Sentenize(m.In(lang)))
 		return err
 	}
 	errs, ok := apiErr.RawData().(validation.Errors)
@@ -114,14 +122,6 @@ func ClientLanguage(app core.App, clientId string) string {
 	_ = app.DB().NewQuery("SELECT p.language FROM clients c JOIN points p ON p.id = c.point WHERE c.id = {:id}").
 		Bind(dbx.Params{"id": clientId}).Row(&lang)
 	return texts.Lang(lang)
-}
-
-// ScopeError is a 403 whose data names the parameter that asked for data
-// outside the caller's scope.
-func ScopeError(field, message string) *router.ApiError {
-	return apis.NewForbiddenError(message, validation.Errors{
-		field: validation.NewError("validation_scope", message),
-	})
 }
 
 // FoldName is the key under which names are compared in any script:

@@ -13,18 +13,40 @@ var (
 	Channels       = []string{"telegram", "whatsapp", "email", "phone", "meeting", "other"} // contacts.channel, touches.channel
 	OccasionKinds  = []string{"mandatory", "standard"}                                      // occasions.kind
 	Categories     = []string{"greeting", "content", "news", "notice", "idea", "advice", "question", "promo", "event", "other"}
-	Repeats        = []string{"none", "yearly"}                                                                     // occasions.repeat
-	Triggers       = []string{"none", "birthday", "anniversary"}                                                    // occasions.trigger
-	TouchStatuses  = []string{"done", "skipped"}                                                                    // touches.status
-	CommentKinds   = []string{"manual", "touch", "system"}                                                          // comments.kind
-	TicketStatuses = []string{"open", "resolved"}                                                                   // tickets.status
-	HoldReasons    = []string{"ticket", "declined", "bought", "requested", "other"}                                 // holds.reason
-	ContactRoles   = []string{"decision_maker", "influencer", "user", "technical", "finance", "assistant", "other"} // contacts.role, occasions.roles
-	Languages      = []string{"ru", "en"}                                                                           // points.language, clients.language, contacts.language
+	Repeats        = []string{"none", "yearly"}                                                                      // occasions.repeat
+	Triggers       = []string{"none", "birthday", "anniversary"}                                                     // occasions.trigger
+	TouchStatuses  = []string{"done", "skipped", TouchWithdrawn}                                                     // touches.status
+	Outcomes       = []string{OutcomeReplied, "no_reply", OutcomeNotNow, OutcomeDeclined, OutcomeBought, "referral"} // touches.outcome
+	CommentKinds   = []string{"manual", "touch", "system"}                                                           // comments.kind
+	TicketStatuses = []string{"open", "resolved"}                                                                    // tickets.status
+	HoldReasons    = []string{"ticket", "declined", "bought", "requested", "other"}                                  // holds.reason
+	ContactRoles   = []string{"decision_maker", "influencer", "user", "technical", "finance", "assistant", "other"}  // contacts.role, occasions.roles
+	Languages      = []string{"ru", "en"}                                                                            // points.language, clients.language, contacts.language
 )
 
 // StageLost is the stage of clients the lists leave out unless asked for.
 const StageLost = "lost"
+
+// TouchWithdrawn is the status of an undone mark (SPEC §4.7): it stays as
+// history and does not count. MarkedCondition is the condition of the
+// marks that do count (at most one per occurrence), exactly as the partial
+// unique index idx_touches_once states it: SQLite uses a partial index
+// only for a query that repeats its condition. MarkedSQL is the same on a
+// touches table aliased t, for the routes' SQL.
+const (
+	TouchWithdrawn  = "withdrawn"
+	MarkedCondition = "status IN ('done', 'skipped')"
+	MarkedSQL       = "t." + MarkedCondition
+)
+
+// Outcomes of a touch (SPEC §3 touches.outcome) that the server acts on
+// (SPEC §4.8) or counts (SPEC §6).
+const (
+	OutcomeReplied  = "replied"
+	OutcomeNotNow   = "not_now"
+	OutcomeDeclined = "declined"
+	OutcomeBought   = "bought"
+)
 
 // LanguageOfCountry is the language a point of country (ISO 3166-1
 // alpha-2) writes in by default: Russian where it is an official or the

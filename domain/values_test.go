@@ -32,6 +32,7 @@ func TestSelectValuesHaveOneSource(t *testing.T) {
 		"occasions.roles":             domain.ContactRoles,
 		"touches.status":              domain.TouchStatuses,
 		"touches.channel":             domain.Channels,
+		"touches.outcome":             domain.Outcomes,
 		"comments.kind":               domain.CommentKinds,
 		"tickets.status":              domain.TicketStatuses,
 		"holds.reason":                domain.HoldReasons,

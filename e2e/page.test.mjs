@@ -63,7 +63,7 @@ before(async () => {
   server = await startServer();
   api = Object.fromEntries(await Promise.all(Object.entries(USERS).map(async ([k, email]) => [k, await rest(server.url, email)])));
   // the first active standard occasion for everybody: the one the page opens with
-  const list = await api.olga.get('/api/collections/occasions/records?perPage=200&filter=' + encodeURIComponent('archived=false && points:length=0 && kind="standard"'));
+  const list = await api.olga.get('/api/collections/occasions/records?perPage=200&filter=' + encodeURIComponent('archived=false && points:length=0 && kind="standard" && trigger="none"'));
   for (const o of list.items) {
     const w = await api.olga.get(`/api/touchbase/worklist?occasion=${o.id}&state=pending&perPage=1`);
     if (w.occasion.active && w.counts.pending >= 10) {
@@ -440,4 +440,72 @@ after(() => {
     copyFileSync(join(OUT, 'worklist-en.png'), join(ROOT, 'docs', 'worklist-en.png'));
     copyFileSync(join(OUT, 'worklist-ru.png'), join(ROOT, 'docs', 'worklist-ru.png'));
   }
+});
+
+describe('occasion editor', () => {
+  it('a service manager builds an occasion with two variants; it reaches a point manager live', async () => {
+    const olga = await open();
+    await signIn(olga, server.url, USERS.olga);
+    await waitRows(olga);
+    const nav = await olga.locator('nav.mainnav').textContent();
+    assert.doesNotMatch(nav, /Occasions/, 'no editor for a point manager');
+
+    const page = await open({ viewport: { width: 1440, height: 1000 } });
+    await signIn(page, server.url, USERS.service);
+    await page.goto(`${server.url}/#/occasions`);
+    await page.locator('.editor-new').click();
+    const title = `E2E editor ${Date.now()}`;
+    await page.locator('#editor-title').fill(title);
+
+    // a bad placeholder: the server's words at the field, as you type
+    const ru = page.locator('[data-version="0"]');
+    await ru.locator('input[placeholder="A"]').fill('A');
+    await ru.locator('textarea').fill('{{contakt}}, добрый день!');
+    const error = page.locator('[data-field="v0-text"]');
+    await page.waitForFunction(() => /\{\{contakt\}\}/.test(document.querySelector('[data-field="v0-text"]')?.textContent || ''));
+    assert.match(await error.textContent(), /Unknown placeholder \{\{contakt\}\} at character 1/);
+    // fixed: the error goes, the preview shows the client's message
+    await ru.locator('textarea').fill('{{contact}}, добрый день! Вариант А от {{point}}.');
+    await page.waitForFunction(() => (document.querySelector('[data-field="v0-text"]')?.textContent || '') === '');
+    await page.waitForFunction(() => /Вариант А от /.test(document.querySelector('[data-preview="0"]')?.textContent || ''));
+    assert.doesNotMatch(await page.locator('[data-preview="0"]').textContent(), /\{\{/);
+
+    // a second Russian variant
+    await page.getByRole('button', { name: /Add a version/ }).click();
+    const b = page.locator('[data-version="2"]');
+    await b.locator('select').selectOption('ru');
+    await b.locator('input[placeholder="A"]').fill('B');
+    await b.locator('textarea').fill('{{contact}}, здравствуйте! Вариант Б.');
+    await page.waitForFunction(() => /Вариант Б/.test(document.querySelector('[data-preview="2"]')?.textContent || ''));
+    const en = page.locator('[data-version="1"]');
+    await en.locator('textarea').fill('Dear {{contact}}, variant for English speakers.');
+
+    await page.locator('.editor-actions button[type=submit]').click();
+    await page.locator('.toast', { hasText: title }).waitFor();
+
+    // saved through the REST API: the occasion and its three versions
+    const saved = await api.service.get('/api/collections/occasions/records?filter=' + encodeURIComponent(`title="${title}"`));
+    assert.equal(saved.items.length, 1);
+    const versions = await api.service.get(`/api/collections/occasion_templates/records?filter=${encodeURIComponent(`occasion="${saved.items[0].id}"`)}&sort=language,variant`);
+    assert.deepEqual(versions.items.map((v) => `${v.language}/${v.variant}`), ['en/', 'ru/A', 'ru/B']);
+
+    // Olga's picker shows it without a reload, and its worklist speaks Russian
+    await olga.locator('.occ', { hasText: title }).waitFor({ timeout: 10_000 });
+    await olga.locator('.occ', { hasText: title }).click();
+    await waitRows(olga);
+    await olga.waitForFunction(() => /Вариант [АБ]/.test(document.querySelector('tr.row .msg')?.textContent || ''));
+    const message = await olga.locator('tr.row .msg').first().textContent();
+    assert.match(message, /Вариант [АБ]/);
+    assert.doesNotMatch(message, /English/);
+    await screenshot(page, 'editor-saved');
+
+    // a point manager has no editor: the address falls back to the worklist, the API refuses
+    await olga.goto(`${server.url}/#/occasions`);
+    await olga.locator('tr.row').first().waitFor();
+    assert.equal(await olga.locator('.editor').count(), 0);
+    const refused = await api.olga.raw('POST', '/api/collections/occasions/records', { title: 'mine', kind: 'standard' });
+    assert.ok(refused.status >= 400 && refused.status < 500, `occasions create as a point manager: ${refused.status}`);
+    const preview = await api.olga.raw('POST', '/api/touchbase/preview', { client: api.olga.user.point, template: 'x' });
+    assert.equal(preview.status, 403);
+  });
 });

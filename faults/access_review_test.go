@@ -137,6 +137,11 @@ func accessDecisions() []decision {
 		{collection: "touches", action: "view", target: T1, expect: [5]int{200, 200, 200, 404, 404}},
 		{collection: "touches", action: "create", body: `{"client":"` + C1 + `","occasion":"` + OccStandard + `","status":"done"}`, expect: [5]int{200, 200, 200, 400, 400}},
 		{collection: "touches", action: "update", target: T1, body: `{"comment":"Sent the manual too"}`, expect: [5]int{200, 200, 200, 404, 404}},
+		// undo (SPEC §4.7): T1's author (PM1, within 24 hours), a service
+		// manager or an admin; outcomes (SPEC §4.8): the point's staff
+		{collection: "touches", action: "update", target: T1, body: `{"status":"withdrawn"}`, expect: [5]int{200, 200, 200, 404, 404}},
+		{collection: "touches", action: "update", target: T1, body: `{"outcome":"replied"}`, expect: [5]int{200, 200, 200, 404, 404}},
+		{collection: "touches", action: "update", target: T1, body: `{"outcome":"declined"}`, expect: [5]int{200, 200, 200, 404, 404}},
 		{collection: "touches", action: "delete", target: T1, expect: [5]int{204, 403, 403, 403, 403}},
 
 		{collection: "comments", action: "list", target: CM1, expect: [5]int{200, 200, 200, 0, 0}},
@@ -178,11 +183,17 @@ func accessDecisions() []decision {
 		route("/plan", "/api/touchbase/plan?point="+P1, "", [5]int{200, 200, 200, 403, 401}),
 		route("/stats", "/api/touchbase/stats?occasion="+OccStandard, P1, [5]int{200, 200, 200, 0, 401}),
 		route("/stats", "/api/touchbase/stats?occasion="+OccStandard+"&point="+P1, "", [5]int{200, 200, 200, 403, 401}),
+		route("/effectiveness", "/api/touchbase/effectiveness", "Maintenance reminder", [5]int{200, 200, 200, 200, 401}),
+		route("/effectiveness", "/api/touchbase/effectiveness?point="+P1, "", [5]int{200, 200, 200, 403, 401}),
 		route("/clients/{id}/timeline", "/api/touchbase/clients/"+C1+"/timeline", C1, [5]int{200, 200, 200, 404, 401}),
 		route("/clients", "/api/touchbase/clients", "ООО Ромашка", [5]int{200, 200, 200, 0, 401}),
 		route("/clients", "/api/touchbase/clients?point="+P1, "", [5]int{200, 200, 200, 403, 401}),
 		route("/export/touches.csv", "/api/touchbase/export/touches.csv", "ООО Ромашка", [5]int{200, 200, 200, 0, 401}),
 		route("/export/touches.csv", "/api/touchbase/export/touches.csv?point="+P1, "", [5]int{200, 200, 200, 403, 401}),
+		// the occasion editor's preview: service managers only (it renders
+		// any client's message)
+		{method: http.MethodPost, route: "/api/touchbase/preview", url: "/api/touchbase/preview", seen: "ООО Ромашка",
+			body: `{"client":"` + C1 + `","template":"{{client}}"}`, expect: [5]int{200, 200, 403, 403, 401}},
 	}
 }
 
@@ -380,13 +391,15 @@ func truncate(s string) string {
 }
 
 // topicDecisions are the realtime topics' rows: per role, 200 when a
-// subscriber receives the event of a P1 client's record, 0 when the
+// subscriber receives the event of a P1 client's record (for the
+// occasions topic: of a change to the London-only occasion), 0 when the
 // subscription is accepted and nothing arrives, 401 when it is refused.
 // Superusers subscribe to the standard topics (the dashboard does); the
 // custom ones carry staff's view.
 var topicDecisions = map[string][5]int{
-	realtime.TouchesTopic:  {0, 200, 200, 0, 401},
-	realtime.CommentsTopic: {0, 200, 200, 0, 401},
+	realtime.TouchesTopic:   {0, 200, 200, 0, 401},
+	realtime.CommentsTopic:  {0, 200, 200, 0, 401},
+	realtime.OccasionsTopic: {0, 200, 0, 200, 401},
 }
 
 // TestAccessReviewTopics subscribes every role to every custom topic of
@@ -415,8 +428,12 @@ func TestAccessReviewTopics(t *testing.T) {
 		`{"client":"`+C1+`","occasion":"`+OccStandard+`","status":"done"}`); r.Status != 200 {
 		t.Fatalf("mark: %d %s", r.Status, r.Body)
 	}
+	if r := Request(t, srv, "PATCH", "/api/collections/occasions/records/"+OccP2Only, SM, `{"title":"London only"}`); r.Status != 200 {
+		t.Fatalf("occasion change: %d %s", r.Status, r.Body)
+	}
 	WaitFor(t, "the service manager's events", func() bool {
-		return len(conns[realtime.TouchesTopic][1].Got()) > 0 && len(conns[realtime.CommentsTopic][1].Got()) > 0
+		return len(conns[realtime.TouchesTopic][1].Got()) > 0 && len(conns[realtime.CommentsTopic][1].Got()) > 0 &&
+			len(conns[realtime.OccasionsTopic][1].Got()) > 0
 	})
 	Settle()
 	for topic, expect := range topicDecisions {

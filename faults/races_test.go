@@ -478,3 +478,62 @@ func checkTouchComments(t *testing.T, app core.App, n int, client string, touche
 		}
 	}
 }
+
+// TestRaceRemarksAfterWithdraw (SPEC §4.7): a mark is withdrawn by its
+// author, then 40 marks of the same client and occasion arrive at once
+// from both point managers and the service manager. The withdrawn mark
+// does not count: exactly one of the 40 wins, the 39 others get a clear
+// 400, and the card has the first mark's comment, the withdrawal's and
+// the winner's.
+func TestRaceRemarksAfterWithdraw(t *testing.T) {
+	app := New(t)
+	server := Serve(t, app)
+	users := []string{PM1, PM1b, SM}
+	iterations := raceIterations() / 4
+	for n := range iterations {
+		client := newClient(t, app, n)
+		first := Request(t, server, http.MethodPost, "/api/collections/touches/records", PM1, markBody(client, OccStandard, "done", "mis-click"))
+		if first.Status != 200 {
+			t.Fatalf("iteration %d: first mark: %d %s", n, first.Status, first.Body)
+		}
+		id, _ := first.JSON["id"].(string)
+		undo := Request(t, server, http.MethodPatch, "/api/collections/touches/records/"+id, PM1, `{"status":"withdrawn"}`)
+		if undo.Status != 200 {
+			t.Fatalf("iteration %d: withdraw: %d %s", n, undo.Status, undo.Body)
+		}
+
+		calls := make([]call, 40)
+		for i := range calls {
+			u := users[i%len(users)]
+			calls[i] = call{http.MethodPost, "/api/collections/touches/records", u, markBody(client, OccStandard, "done", "by "+u)}
+		}
+		res := race(t, server, calls...)
+		winners := 0
+		for i, r := range res {
+			switch {
+			case r.Status == 200:
+				winners++
+			case r.Status != 400 || code(r, "client") != "validation_already_touched":
+				t.Errorf("iteration %d: loser %s got %d %s, want a 400 saying the client was already touched", n, calls[i].user, r.Status, r.Body)
+			}
+		}
+		if winners != 1 {
+			t.Fatalf("iteration %d: %d winners, want exactly one", n, winners)
+		}
+		var done, withdrawn int
+		for _, touch := range touchesOf(t, app, client) {
+			switch touch.GetString("status") {
+			case "done":
+				done++
+			case "withdrawn":
+				withdrawn++
+			}
+		}
+		if done != 1 || withdrawn != 1 {
+			t.Fatalf("iteration %d: %d done and %d withdrawn touches, want 1 and 1", n, done, withdrawn)
+		}
+		if comments := commentsOf(t, app, client, "touch"); len(comments) != 3 {
+			t.Fatalf("iteration %d: %d touch comments, want the first mark's, the withdrawal's and the winner's", n, len(comments))
+		}
+	}
+}

@@ -1,6 +1,7 @@
 // Package holds keeps clients out of standard occasions while there is a
 // reason (SPEC §4.5): open tickets hold their client through a linked
-// hold, resolving them lifts it, and holds are validated.
+// hold, resolving them lifts it, and holds are validated. The holds of a
+// touch's outcome (SPEC §4.8) are kept by package touches.
 package holds
 
 import (
@@ -40,6 +41,20 @@ func Bind(app core.App) {
 	app.OnRecordCreate("tickets").BindFunc(onTicketCreate)
 	app.OnRecordUpdate("tickets").BindFunc(onTicketUpdate)
 	app.OnRecordValidate("holds").BindFunc(onHoldValidate)
+	// a hold's touch is the outcome that created it (SPEC §4.8): the
+	// server sets it, so that changing the outcome lifts exactly that hold
+	app.OnRecordCreateRequest("holds").BindFunc(func(e *core.RecordRequestEvent) error {
+		if err := domain.RefuseChanges(e, "touch"); err != nil {
+			return err
+		}
+		return e.Next()
+	})
+	app.OnRecordUpdateRequest("holds").BindFunc(func(e *core.RecordRequestEvent) error {
+		if err := domain.RefuseChanges(e, "touch"); err != nil {
+			return err
+		}
+		return e.Next()
+	})
 }
 
 func onTicketCreate(e *core.RecordEvent) error {
@@ -123,8 +138,8 @@ func liftTicketHolds(app core.App, ticket *core.Record) error {
 		texts.T(domain.ClientLanguage(app, ticket.GetString("client")), "ticket.resolved", ticket.GetString("title")))
 }
 
-// onHoldValidate keeps a hold's ticket on the same client and its expiry
-// sensible.
+// onHoldValidate keeps a hold's ticket and touch on the same client and
+// its expiry sensible.
 func onHoldValidate(e *core.RecordEvent) error {
 	if err := e.Next(); err != nil {
 		return err
@@ -133,6 +148,12 @@ func onHoldValidate(e *core.RecordEvent) error {
 		ticket, err := e.App.FindRecordById("tickets", id)
 		if err != nil || ticket.GetString("client") != e.Record.GetString("client") {
 			return domain.FieldErrorT("ticket", "validation_ticket_client", "hold.ticket_client")
+		}
+	}
+	if id := e.Record.GetString("touch"); id != "" {
+		touch, err := e.App.FindRecordById("touches", id)
+		if err != nil || touch.GetString("client") != e.Record.GetString("client") {
+			return domain.FieldErrorT("touch", "validation_touch_client", "hold.touch_client")
 		}
 	}
 	if until := e.Record.GetDateTime("until"); !until.IsZero() && e.Record.IsNew() && until.Time().Before(time.Now().AddDate(-1, 0, 0)) {

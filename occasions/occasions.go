@@ -3,12 +3,10 @@
 package occasions
 
 import (
-	"errors"
-
 	"github.com/pocketbase/pocketbase/core"
 
 	"touchbase/domain"
-	"touchbase/tmpl"
+	"touchbase/templates"
 )
 
 // Bind validates an occasion on save (SPEC §4.6): a template with
@@ -32,14 +30,13 @@ func onOccasionValidate(e *core.RecordEvent) error {
 		return err
 	}
 
-	var bad *tmpl.Error
-	if err := tmpl.Validate(e.Record.GetString("template")); errors.As(err, &bad) {
-		return domain.FieldError("template", "validation_template", "Template: "+bad.Message)
+	if err := templates.FieldError("template", e.Record.GetString("template")); err != nil {
+		return err
 	}
 
 	starts, ends := e.Record.GetDateTime("starts"), e.Record.GetDateTime("ends")
 	if !starts.IsZero() && !ends.IsZero() && ends.Time().Before(starts.Time()) {
-		return domain.FieldError("ends", "validation_window", "The occasion ends before it starts.")
+		return domain.FieldErrorT("ends", "validation_window", "occasion.window")
 	}
 	return nil
 }

@@ -22,21 +22,19 @@ package realtime
 
 import (
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"maps"
 	"net/http"
 	"strings"
 	"sync"
 
-	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/pocketbase/pocketbase/tools/routine"
 	"github.com/pocketbase/pocketbase/tools/subscriptions"
 
 	"touchbase/access"
+	"touchbase/domain"
 )
 
 // The manager page's subscriptions: every created, updated or deleted
@@ -55,7 +53,9 @@ var topics = map[string]string{TouchesTopic: "touches", CommentsTopic: "comments
 // Topics returns the custom topics with the collection each carries (the
 // access review checks that each has a decision).
 func Topics() map[string]string {
-	return maps.Clone(topics)
+	all := maps.Clone(topics)
+	all[OccasionsTopic] = "occasions"
+	return all
 }
 
 // The bounds of one user's subscriptions. The page needs one connection per
@@ -101,6 +101,21 @@ func Bind(app core.App) {
 			return e.Next()
 		})
 	}
+	// the occasions topic: an occasion or one of its templates changed
+	for _, collection := range []string{"occasions", "occasion_templates"} {
+		app.OnModelAfterCreateSuccess(collection).BindFunc(func(e *core.ModelEvent) error {
+			d.enqueue(OccasionsTopic, "create", e.Model)
+			return e.Next()
+		})
+		app.OnModelAfterUpdateSuccess(collection).BindFunc(func(e *core.ModelEvent) error {
+			d.enqueue(OccasionsTopic, "update", e.Model)
+			return e.Next()
+		})
+	}
+	app.OnModelAfterDeleteSuccess("occasion_templates").BindFunc(func(e *core.ModelEvent) error {
+		d.enqueue(OccasionsTopic, "delete", e.Model)
+		return e.Next()
+	})
 }
 
 // checkSubscribe vets a subscribe request before PocketBase applies it,
@@ -110,7 +125,7 @@ func checkSubscribe(e *core.RealtimeSubscribeRequestEvent) error {
 		return e.Next() // unsubscribing from everything is always allowed
 	}
 	if e.Auth == nil {
-		return e.UnauthorizedError("Sign in to subscribe: no Touchbase data is public.", nil)
+		return domain.ErrorT(http.StatusUnauthorized, "realtime.guest")
 	}
 	if !e.Auth.IsSuperuser() {
 		if err := refuseEndedSession(e.App, e.Auth); err != nil {
@@ -141,10 +156,10 @@ func checkSubscribe(e *core.RealtimeSubscribeRequestEvent) error {
 func refuseEndedSession(app core.App, auth *core.Record) error {
 	current, err := app.FindRecordById(auth.Collection().Id, auth.Id)
 	if err != nil || current.TokenKey() != auth.TokenKey() {
-		return router.NewUnauthorizedError("Your session has ended; sign in again.", nil)
+		return domain.ErrorT(http.StatusUnauthorized, "realtime.session_ended")
 	}
 	if access.IsStaff(current) && current.GetString("role") == "" {
-		return router.NewForbiddenError("Only Touchbase staff can subscribe.", nil)
+		return domain.ErrorT(http.StatusForbidden, "realtime.staff_only")
 	}
 	return nil
 }
@@ -154,17 +169,17 @@ func refuseEndedSession(app core.App, auth *core.Record) error {
 func checkBounds(e *core.RealtimeSubscribeRequestEvent) error {
 	if len(e.Subscriptions) > MaxTopicsPerConnection {
 		return subscriptionsError(http.StatusBadRequest, "validation_too_many_topics",
-			"At most %d topics per connection.", MaxTopicsPerConnection)
+			"realtime.too_many_topics", MaxTopicsPerConnection)
 	}
 	standard := map[string]int{} // collection id → standard subscriptions
 	for _, sub := range e.Subscriptions {
 		topic, rawOptions, _ := strings.Cut(sub, "?")
 		if strings.HasPrefix(topic, customPrefix) {
-			if _, ok := topics[topic]; !ok {
-				return subscriptionsError(http.StatusBadRequest, "validation_unknown_topic", "Unknown topic %q.", topic)
+			if _, ok := topics[topic]; !ok && topic != OccasionsTopic {
+				return subscriptionsError(http.StatusBadRequest, "validation_unknown_topic", "realtime.unknown_topic", topic)
 			}
 			if rawOptions != "" {
-				return subscriptionsError(http.StatusBadRequest, "validation_topic_options", "The topic %q takes no options.", topic)
+				return subscriptionsError(http.StatusBadRequest, "validation_topic_options", "realtime.topic_options", topic)
 			}
 			continue
 		}
@@ -178,7 +193,7 @@ func checkBounds(e *core.RealtimeSubscribeRequestEvent) error {
 	connections, elsewhere := subscriptionsOf(e.App, e.Auth, e.Client)
 	if connections >= MaxConnectionsPerUser {
 		return subscriptionsError(http.StatusTooManyRequests, "validation_too_many_connections",
-			"At most %d live connections per user: close another tab or automation first.", MaxConnectionsPerUser)
+			"realtime.connections", MaxConnectionsPerUser)
 	}
 	for id, n := range standard {
 		if n+elsewhere[id] > MaxStandardPerCollection {
@@ -187,7 +202,7 @@ func checkBounds(e *core.RealtimeSubscribeRequestEvent) error {
 				name = c.Name
 			}
 			return subscriptionsError(http.StatusTooManyRequests, "validation_too_many_subscriptions",
-				"At most %d subscriptions to %s per user, over all connections.", MaxStandardPerCollection, name)
+				"realtime.per_collection", MaxStandardPerCollection, name)
 		}
 	}
 	return nil
@@ -212,14 +227,14 @@ func checkOptions(sub string) error {
 	for _, options := range probe.Subscriptions() {
 		if filter := options.Query["filter"]; len(filter) > MaxFilterLength {
 			return subscriptionsError(http.StatusBadRequest, "validation_filter_too_long",
-				"A subscription's filter is limited to %d characters.", MaxFilterLength)
+				"realtime.filter_too_long", MaxFilterLength)
 		} else if strings.Contains(filter, "@collection") {
 			return subscriptionsError(http.StatusBadRequest, "validation_filter_collection",
-				"A subscription's filter cannot read other collections (@collection): it would run on every change.")
+				"realtime.filter_collection")
 		}
 		if expand := options.Query["expand"]; expand != "" && len(strings.Split(expand, ",")) > MaxExpandPaths {
 			return subscriptionsError(http.StatusBadRequest, "validation_expand_too_long",
-				"A subscription expands at most %d relations.", MaxExpandPaths)
+				"realtime.expand_too_long", MaxExpandPaths)
 		}
 	}
 	return nil
@@ -254,14 +269,10 @@ func subscriptionsOf(app core.App, auth *core.Record, self subscriptions.Client)
 }
 
 // subscriptionsError is a 4xx naming the "subscriptions" field of the
-// subscribe request, in PocketBase's error format.
-func subscriptionsError(status int, code, format string, args ...any) error {
-	message := fmt.Sprintf(format, args...)
-	data := validation.Errors{"subscriptions": validation.NewError(code, message)}
-	if status == http.StatusTooManyRequests {
-		return router.NewTooManyRequestsError(message, data)
-	}
-	return router.NewBadRequestError(message, data)
+// subscribe request, in PocketBase's error format, with its message from
+// the texts catalogue (key, args) in the request's language.
+func subscriptionsError(status int, code, key string, args ...any) error {
+	return domain.FieldErrorStatusT(status, "subscriptions", code, key, args...)
 }
 
 // delivery sends the custom topics' events in the order they committed,
@@ -336,6 +347,10 @@ func hasListeners(app core.App, topic string) bool {
 // only as the claim to check: its id and the token key its session was
 // signed with.
 func (d *delivery) publish(ev event) {
+	if ev.topic == OccasionsTopic {
+		d.publishOccasion(ev)
+		return
+	}
 	readers, err := access.Readers(d.app, ev.record.GetString("client"))
 	if err != nil {
 		d.app.Logger().Warn("[realtime] readers", slog.String("topic", ev.topic), slog.String("id", ev.record.Id), slog.Any("error", err))

@@ -10,11 +10,13 @@ import (
 	"encoding/binary"
 	"errors"
 	"sort"
+	"strings"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"touchbase/domain"
+	"touchbase/texts"
 	"touchbase/tmpl"
 )
 
@@ -44,11 +46,29 @@ func onValidate(e *core.RecordEvent) error {
 	if err := e.Next(); err != nil {
 		return err
 	}
+	return FieldError("text", e.Record.GetString("text"))
+}
+
+// Problem words what is wrong with a template text (SPEC §4.6: an unknown
+// placeholder or broken braces) for the texts catalogue; ok is false when
+// the text is valid. The save of an occasion or a template and the
+// editor's preview all word it here, so they cannot disagree.
+func Problem(text string) (m texts.Msg, ok bool) {
 	var bad *tmpl.Error
-	if err := tmpl.Validate(e.Record.GetString("text")); errors.As(err, &bad) {
-		return domain.FieldError("text", "validation_template", "Text: "+bad.Message)
+	if err := tmpl.Validate(text); !errors.As(err, &bad) {
+		return texts.Msg{}, false
 	}
-	return nil
+	return texts.M("template."+string(bad.Kind), bad.Pos+1, bad.Placeholder, strings.Join(tmpl.Placeholders, ", ")), true
+}
+
+// FieldError is the 400 naming field when text is not a valid template,
+// else nil.
+func FieldError(field, text string) error {
+	m, bad := Problem(text)
+	if !bad {
+		return nil
+	}
+	return domain.FieldErrorT(field, "validation_template", m.Key, m.Args...)
 }
 
 // Template is one version of an occasion's message.

@@ -20,6 +20,36 @@ var en = map[string]string{
 	"status.skipped":        "skipped",
 	"status.withdrawn":      "withdrawn",
 
+	// template problems (templates.Problem), for occasions.template and
+	// occasion_templates.text; %[1]d is the character (from 1), %[2]s the
+	// placeholder as written, %[3]s the known placeholders
+	"template.unexpected": "A «}}» at character %[1]d closes nothing.",
+	"template.unclosed":   "The «{{» at character %[1]d is not closed with «}}».",
+	"template.empty":      "Empty placeholder at character %[1]d: write a name inside {{ }}.",
+	"template.invalid":    "Invalid placeholder name «%[2]s» at character %[1]d: a name has only letters, digits and «_».",
+	"template.unknown":    "Unknown placeholder {{%[2]s}} at character %[1]d. Known: %[3]s.",
+	"occasion.window":     "The occasion ends before it starts.",
+	"occasion.templates":  "Templates are written by service managers.",
+
+	// realtime subscriptions (realtime/)
+	"realtime.guest":             "Sign in to subscribe: no Touchbase data is public.",
+	"realtime.session_ended":     "Your session has ended; sign in again.",
+	"realtime.staff_only":        "Only Touchbase staff can subscribe.",
+	"realtime.too_many_topics":   "At most %d topics per connection.",
+	"realtime.unknown_topic":     "Unknown topic «%s».",
+	"realtime.topic_options":     "The topic «%s» takes no options.",
+	"realtime.connections":       "At most %d live connections per user: close another tab or automation first.",
+	"realtime.per_collection":    "At most %[1]d subscriptions to %[2]s per user, over all connections.",
+	"realtime.filter_too_long":   "A subscription's filter is limited to %d characters.",
+	"realtime.filter_collection": "A subscription's filter cannot read other collections (@collection): it would run on every change.",
+	"realtime.expand_too_long":   "A subscription expands at most %d relations.",
+	"api.editor_only":            "Only service managers edit occasions.",
+	"api.preview_body":           "The preview needs a JSON body: client, occasion, template, templates.",
+	"api.preview_client":         "client: no such client that you can see.",
+	"api.preview_occasion":       "occasion: no such occasion.",
+	"api.staff_only":             "Only Touchbase staff can use this route.",
+	"api.not_found":              "Not found, or not yours to see.",
+
 	// tickets' system comments (holds/tickets.go)
 	"ticket.opened":   "Ticket opened: «%s». Standard occasions are paused for this client until it is resolved.",
 	"ticket.reopened": "Ticket reopened: «%s». Standard occasions are paused for this client until it is resolved.",
@@ -139,4 +169,26 @@ var en = map[string]string{
 	"must be a date as YYYY-MM-DD (e.g. 2026-03-08) or an RFC 3339 time (e.g. 2026-03-08T10:00:00+03:00), not %q.": "must be a date as YYYY-MM-DD (e.g. 2026-03-08) or an RFC 3339 time (e.g. 2026-03-08T10:00:00+03:00), not %q.",
 	"is required: the id of an occasion.": "is required: the id of an occasion.",
 	"names no occasion that you can see.": "names no occasion that you can see.",
+
+	// undo and outcomes (issue 13)
+	"touch.withdrawn_final":                       "A withdrawn mark stays withdrawn: mark the client again instead (a new mark).",
+	"touch.withdraw_not_author":                   "Only the author of a mark can withdraw it (within 24 hours of marking); a service manager can withdraw any mark.",
+	"touch.withdraw_too_late":                     "The mark was made at %s, more than 24 hours ago: ask a service manager to withdraw it.",
+	"touch.create_withdrawn":                      "A new mark is done or skipped; to undo a mark, change its status to withdrawn.",
+	"touch.outcome_not_done":                      "An outcome is recorded on a done touch only (this mark is %s).",
+	"touch.follow_up_past":                        "The follow-up day %[1]s has passed; choose %[2]s or a later day.",
+	"hold.touch_client":                           "The touch must belong to the same client.",
+	"comment.outcome":                             "Outcome of «%[1]s»: %[2]s%[3]s%[4]s.",
+	"comment.outcome_cleared":                     "Outcome of «%[1]s» cleared (was: %[2]s)%[3]s.",
+	"comment.follow_up":                           ", come back on %s",
+	"comment.outcome_hold":                        " The occasion is paused for this client%s.",
+	"comment.outcome_lifted":                      " The pause it set is lifted.",
+	"comment.outcome_hold_lifted":                 "The pause of «%[1]s» set by the outcome is lifted%[2]s.",
+	"outcome.replied":                             "replied",
+	"outcome.no_reply":                            "no reply yet",
+	"outcome.not_now":                             "not now",
+	"outcome.declined":                            "declined",
+	"outcome.bought":                              "bought",
+	"outcome.referral":                            "referral",
+	"must be done, skipped or withdrawn, not %q.": "must be done, skipped or withdrawn, not %q.",
 }

@@ -47,9 +47,24 @@ type Error struct {
 	// Pos is the rune offset (not the byte offset) where the problem starts,
 	// so it matches what a user counts in Cyrillic or emoji text.
 	Pos int
+	// Kind names the problem for a program that words it itself (e.g. in
+	// another language): one of the Problem constants.
+	Kind Problem
 	// Message is an English sentence naming the placeholder or position.
 	Message string
 }
+
+// Problem is what is wrong with a template.
+type Problem string
+
+// The problems Validate reports.
+const (
+	Unexpected Problem = "unexpected" // a "}}" that closes nothing
+	Unclosed   Problem = "unclosed"   // a "{{" without its "}}"
+	Empty      Problem = "empty"      // "{{}}" or only spaces inside
+	Invalid    Problem = "invalid"    // a name with characters other than letters, digits, "_"
+	Unknown    Problem = "unknown"    // a well-formed name that is not in Placeholders
+)
 
 // Error returns the Message, so an *Error can be shown as is.
 func (e *Error) Error() string { return e.Message }
@@ -113,7 +128,7 @@ func Validate(template string) error {
 		switch s[i : i+2] {
 		case "}}":
 			pos := utf8.RuneCountInString(s[:i])
-			return &Error{Pos: pos, Message: fmt.Sprintf(`unexpected "}}" at position %d`, pos)}
+			return &Error{Kind: Unexpected, Pos: pos, Message: fmt.Sprintf(`unexpected "}}" at position %d`, pos)}
 		case "{{":
 			end, raw, k := parse(s, i)
 			if k == known {
@@ -123,14 +138,14 @@ func Validate(template string) error {
 			pos := utf8.RuneCountInString(s[:i])
 			switch k {
 			case unclosed:
-				return &Error{Pos: pos, Message: fmt.Sprintf(`unclosed "{{" at position %d`, pos)}
+				return &Error{Kind: Unclosed, Pos: pos, Message: fmt.Sprintf(`unclosed "{{" at position %d`, pos)}
 			case empty:
-				return &Error{Pos: pos, Message: fmt.Sprintf(`empty placeholder %q at position %d`, s[i:end], pos)}
+				return &Error{Kind: Empty, Pos: pos, Message: fmt.Sprintf(`empty placeholder %q at position %d`, s[i:end], pos)}
 			case invalid:
-				return &Error{Placeholder: raw, Pos: pos, Message: fmt.Sprintf(
+				return &Error{Kind: Invalid, Placeholder: raw, Pos: pos, Message: fmt.Sprintf(
 					`invalid placeholder name %q at position %d; a name may contain only letters, digits and "_"`, raw, pos)}
 			default:
-				return &Error{Placeholder: raw, Pos: pos, Message: fmt.Sprintf(
+				return &Error{Kind: Unknown, Placeholder: raw, Pos: pos, Message: fmt.Sprintf(
 					"unknown placeholder {{%s}} at position %d; known: %s", raw, pos, strings.Join(Placeholders, ", "))}
 			}
 		}

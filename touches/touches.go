@@ -14,6 +14,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"touchbase/access"
 	"touchbase/clients"
@@ -23,7 +24,8 @@ import (
 	"touchbase/texts"
 )
 
-// Bind wires the touch → comment behaviour (SPEC §4.1–§4.5) to app.
+// Bind wires the touch → comment behaviour (SPEC §4.1–§4.5), undo and
+// outcomes (SPEC §4.7, §4.8) to app.
 func Bind(app core.App) {
 	app.OnRecordCreateRequest("touches").BindFunc(onTouchCreateRequest)
 	app.OnRecordUpdateRequest("touches").BindFunc(onTouchUpdateRequest)
@@ -38,6 +40,9 @@ func onTouchCreateRequest(e *core.RecordRequestEvent) error {
 	if err := domain.RefuseChanges(e, "period", "template"); err != nil {
 		return err
 	}
+	if e.Record.GetString("status") == domain.TouchWithdrawn {
+		return domain.FieldErrorT("status", "validation_new_withdrawn", "touch.create_withdrawn")
+	}
 	if err := domain.RequireOwnClient(e); err != nil {
 		return err
 	}
@@ -51,27 +56,40 @@ func onTouchCreateRequest(e *core.RecordRequestEvent) error {
 }
 
 // onTouchUpdateRequest keeps the history honest: the occurrence and the
-// author of a mark never change, and a status change is written on the
-// client's card in the same transaction as the change itself.
+// author of a mark never change; only its author (within WithdrawWindow)
+// or a service manager withdraws it, and a withdrawn mark stays so; an
+// outcome goes on a done touch. A status change is written on the
+// client's card, and an outcome's hold and comment follow it, in the same
+// transaction as the change itself.
 func onTouchUpdateRequest(e *core.RecordRequestEvent) error {
 	if err := domain.RefuseChanges(e, "period", "author", "client", "occasion", "contact", "template"); err != nil {
 		return err
 	}
-
-	before := e.Record.Original().GetString("status")
+	info, err := e.RequestInfo()
+	if err != nil {
+		return err
+	}
+	_, followUpSent := info.Body["follow_up"]
+	_, outcomeSent := info.Body["outcome"]
+	original := e.Record.Original()
 
 	return domain.InTransaction(e, func() error {
 		if err := domain.RefuseChangedMeanwhile(e, "status"); err != nil {
 			return err
 		}
+		if outcomeSent {
+			if err := domain.RefuseChangedMeanwhile(e, "outcome"); err != nil {
+				return err
+			}
+		}
+		now := time.Now()
+		if err := beforeUpdate(e.App, e.Record, original, e.Auth, followUpSent, now); err != nil {
+			return err
+		}
 		if err := e.Next(); err != nil {
 			return err
 		}
-		after := e.Record.GetString("status")
-		if before == after {
-			return nil
-		}
-		return writeStatusChangeComment(e.App, e.Record, e.Auth, before)
+		return afterUpdate(e.App, e.Record, original, e.Auth, now)
 	})
 }
 
@@ -110,12 +128,22 @@ func onTouchCreate(e *core.RecordEvent) error {
 	if err := setTemplate(e.App, e.Record, t, period); err != nil {
 		return err
 	}
+	now := time.Now()
+	if err := prepareOutcome(e.Record, nil, t.point, true, now); err != nil {
+		return err
+	}
 
 	if err := e.Next(); err != nil {
 		return err
 	}
 
-	return writeTouchComment(e.App, e.Record, t)
+	if err := writeTouchComment(e.App, e.Record, t); err != nil {
+		return err
+	}
+	if e.Record.GetString("outcome") == "" {
+		return nil
+	}
+	return applyOutcome(e.App, e.Record, t.author, t, "", types.DateTime{}, now)
 }
 
 // setTemplate records on the touch the version of the message the client
@@ -229,15 +257,18 @@ func touchTime(touch *core.Record) time.Time {
 }
 
 // refuseDuplicate gives the 400 of SPEC §4.2 when the client already has a
-// mark for this occurrence. It runs inside the write transaction, which
-// SQLite serializes, so two concurrent marks cannot both pass; the unique
-// index (client, occasion, period) stays as the last line of defence.
+// mark for this occurrence (done or skipped: a withdrawn one does not
+// count, SPEC §4.7). It runs inside the write transaction, which SQLite
+// serializes, so two concurrent marks cannot both pass; the partial unique
+// index (client, occasion, period) of done and skipped marks stays as the
+// last line of defence.
 func refuseDuplicate(app core.App, t *touchContext, period string) error {
 	// a plain lookup through the unique index: the filter parser and its
 	// resolver would cost more than the query on every mark
 	existing := &core.Record{}
 	err := app.RecordQuery("touches").
 		AndWhere(dbx.HashExp{"client": t.client.Id, "occasion": t.occasion.Id, "period": period}).
+		AndWhere(dbx.NewExp(domain.MarkedCondition)).
 		Limit(1).One(existing)
 	if err != nil {
 		return nil
@@ -295,13 +326,9 @@ func writeTouchComment(app core.App, touch *core.Record, t *touchContext) error 
 }
 
 // writeStatusChangeComment records, in the language of the client's
-// point, that a mark changed from one status to the other, and who changed
-// it.
-func writeStatusChangeComment(app core.App, touch, actor *core.Record, before string) error {
-	t, err := loadTouchContext(app, touch)
-	if err != nil {
-		return err
-	}
+// point, that a mark changed from one status to the other (withdrawn
+// included), and who changed it.
+func writeStatusChangeComment(app core.App, touch, actor *core.Record, before string, t *touchContext) error {
 	lang := texts.Lang(t.point.GetString("language"))
 	by, authorId := "", ""
 	if access.IsStaff(actor) {

@@ -29,6 +29,8 @@ type Event struct {
 type Conn struct {
 	srv      *httptest.Server
 	clientId string
+	// Lang, when set, is the Accept-Language of the subscribe requests.
+	Lang string
 
 	mu     sync.Mutex
 	events []Event
@@ -101,6 +103,9 @@ func (c *Conn) Subscribe(t testing.TB, token string, topics ...string) (int, str
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
 		req.Header.Set("Authorization", token)
+	}
+	if c.Lang != "" {
+		req.Header.Set("Accept-Language", c.Lang)
 	}
 	res, err := c.srv.Client().Do(req)
 	if err != nil {

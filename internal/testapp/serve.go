@@ -47,12 +47,21 @@ type Response struct {
 // Request sends one JSON request as user id ("" = anonymous).
 func Request(t testing.TB, server *httptest.Server, method, path, id, body string) Response {
 	t.Helper()
+	return RequestWith(t, server, method, path, id, body, nil)
+}
+
+// RequestWith is Request with more headers (e.g. Accept-Language).
+func RequestWith(t testing.TB, server *httptest.Server, method, path, id, body string, headers map[string]string) Response {
+	t.Helper()
 	req, err := http.NewRequest(method, server.URL+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	for k, v := range Auth(id) {
+		req.Header.Set(k, v)
+	}
+	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
 	res, err := server.Client().Do(req)

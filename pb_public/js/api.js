@@ -3,16 +3,23 @@
 // (SPEC §6) and turns every error into a message a manager can act on.
 
 import PocketBase, { getTokenPayload } from '../vendor/pocketbase.es.mjs';
-import { t } from './i18n.js';
+import { t, lang } from './i18n.js';
 
 export const pb = new PocketBase(location.origin);
 
 /** The server's realtime topics: the touches and comments of every client the signed-in user may see. */
 export const TOUCHES_TOPIC = 'touchbase/touches';
 export const COMMENTS_TOPIC = 'touchbase/comments';
+/** The server's topic that names an occasion the user may see when it or its texts changed. */
+export const OCCASIONS_TOPIC = 'touchbase/occasions';
 // The page tracks stale responses itself; the SDK's auto-cancellation would
 // cancel parallel calls to the same route (e.g. pending counts).
 pb.autoCancellation(false);
+// the server words its errors in the page's language (SPEC §6), not the browser's
+pb.beforeSend = (url, options) => {
+  options.headers = { ...options.headers, 'Accept-Language': lang };
+  return { url, options };
+};
 
 /** me is the signed-in staff user, or null. */
 export function me() {

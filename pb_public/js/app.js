@@ -11,6 +11,7 @@ import * as due from './views/due.js';
 import * as clients from './views/clients.js';
 import * as plan from './views/plan.js';
 import * as coverage from './views/coverage.js';
+import * as occasions from './views/occasions.js';
 import * as card from './views/card.js';
 
 /** Views by route name; `roles` limits who sees them in the navigation. */
@@ -20,6 +21,7 @@ const VIEWS = {
   clients: { module: clients, nav: 'nav_clients' },
   plan: { module: plan, nav: 'nav_plan' },
   coverage: { module: coverage, nav: 'nav_coverage', roles: ['service_manager'] },
+  occasions: { module: occasions, nav: 'nav_occasions', roles: ['service_manager'] },
   client: { module: card },
 };
 
@@ -69,7 +71,9 @@ function render({ force = false } = {}) {
   let name = me() ? view : 'signin';
   if (name !== 'signin' && !allowed(name)) name = 'worklist';
   if (me() && view !== name) {
+    // a view this user may not open: a fresh worklist, not the old one emptied
     navigate(name, {}, { replace: true });
+    force = true;
   }
   if (!force && current?.name === name && current.instance?.update) {
     current.instance.update(params);

@@ -28,18 +28,67 @@ export function navigate(view, params = {}, { replace: rewrite = false } = {}) {
 }
 
 let toastRoot;
-/** toast shows a short message; errors stay until closed, others fade after a few seconds. */
-export function toast(text, { kind = 'info', detail = '' } = {}) {
+/**
+ * toast shows a short message; errors stay 15 s, others fade after a few
+ * seconds (ms). action ({label, run}) adds a button (e.g. Undo) that runs
+ * once and closes the notice; key replaces an earlier notice with the same
+ * key instead of stacking another (a running summary). Notices move out of
+ * the way of the active row (placeToasts).
+ */
+export function toast(text, { kind = 'info', detail = '', action = null, key = '', ms = 0 } = {}) {
   toastRoot ??= document.getElementById('toasts');
+  if (key) toastRoot.querySelector(`[data-key="${CSS.escape(key)}"]`)?.remove();
   const close = h('button', { type: 'button', class: 'toast-close', 'aria-label': t('close'), onclick: () => item.remove() }, '×');
-  const item = h('div', { class: `toast toast-${kind}`, role: kind === 'error' ? 'alert' : 'status' },
+  const button = action ? h('button', {
+    type: 'button', class: 'btn btn-small toast-action',
+    onclick: () => { item.remove(); action.run(); },
+  }, action.label) : null;
+  const item = h('div', { class: `toast toast-${kind}`, role: kind === 'error' ? 'alert' : 'status', dataset: key ? { key } : null },
     h('div', { class: 'toast-text' }, h('strong', {}, text), detail ? h('span', { class: 'toast-detail' }, detail) : null),
-    close);
+    button, close);
   toastRoot.append(item);
-  while (toastRoot.children.length > 4) toastRoot.firstElementChild.remove();
-  if (kind !== 'error') setTimeout(() => item.remove(), 4000);
-  else setTimeout(() => item.remove(), 15000);
+  while (toastRoot.children.length > 3) toastRoot.firstElementChild.remove();
+  setTimeout(() => item.remove(), ms || (kind === 'error' ? 15000 : action ? 8000 : 4000));
+  placeToasts();
   return item;
+}
+
+window.addEventListener('scroll', () => placeToasts(), { passive: true });
+window.addEventListener('resize', () => placeToasts(), { passive: true });
+
+/** clearToasts removes the notices of a kind (e.g. the errors once the connection is back). */
+export function clearToasts(kind) {
+  toastRoot?.querySelectorAll(`.toast-${kind}`).forEach((el) => el.remove());
+}
+
+/**
+ * placeToasts keeps the notices off the active row (.row-cursor): when
+ * they would cover it at the bottom of the screen, they go to the top.
+ */
+export function placeToasts() {
+  if (!toastRoot?.children.length) return;
+  const active = document.querySelector('.row-cursor');
+  toastRoot.classList.remove('toasts-top');
+  if (!active) return;
+  const a = active.getBoundingClientRect();
+  const n = toastRoot.getBoundingClientRect();
+  if (a.bottom > n.top && a.top < n.bottom) toastRoot.classList.add('toasts-top');
+}
+
+/**
+ * counter shows "n / max" under a text control once its text nears max,
+ * so nothing is cut without warning.
+ */
+export function counter(control, max) {
+  const out = h('span', { class: 'counter', 'aria-live': 'polite' });
+  const update = () => {
+    const n = control.value.length;
+    out.textContent = n >= max * 0.8 ? t('charsLeft', { n: fmtNumber(n), max: fmtNumber(max) }) : '';
+    out.classList.toggle('counter-full', n >= max);
+  };
+  control.addEventListener('input', update);
+  update();
+  return out;
 }
 
 /** fail reports an API error; an ended session signs the user out. Returns the description (null if cancelled). */

@@ -5,7 +5,7 @@
 import { h, replace } from '../dom.js';
 import { t, label, fmtDay, fmtMoment } from '../i18n.js';
 import { pb, api, addComment, TOUCHES_TOPIC, COMMENTS_TOPIC } from '../api.js';
-import { toast, fail, errorBox, loadingBox, badge, busy } from '../ui.js';
+import { toast, fail, errorBox, loadingBox, badge, busy, counter } from '../ui.js';
 import { renderPeople } from './people.js';
 
 let dialog = null;
@@ -84,14 +84,19 @@ function renderCard(root, clientId) {
 
   function render() {
     const c = data.client;
-    const text = h('textarea', { id: 'card-comment', name: 'text', rows: '3', maxlength: '5000', required: true });
+    const problem = h('span', { class: 'field-error', role: 'alert', dataset: { field: 'text' } });
+    const text = h('textarea', { id: 'card-comment', name: 'text', rows: '3', maxlength: '5000', required: true, oninput: () => { problem.textContent = ''; } });
     const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, t('post'));
     const form = h('form', {
       class: 'add-comment',
       onsubmit: async (e) => {
         e.preventDefault();
         const value = text.value.trim();
-        if (!value) return;
+        if (!value) {
+          problem.textContent = t('commentEmpty'); // a blank comment says why nothing happened
+          text.focus();
+          return;
+        }
         await busy(submit, async () => {
           try {
             await addComment(c.id, value);
@@ -99,12 +104,14 @@ function renderCard(root, clientId) {
             toast(t('commentSaved'), { kind: 'ok' });
             await load({ quiet: true });
           } catch (err) {
-            fail(err);
+            const d = fail(err);
+            if (d?.detail) problem.textContent = d.detail;
           }
         });
       },
     },
     h('label', { class: 'field', for: 'card-comment' }, h('span', { class: 'field-label' }, t('addComment')), text),
+    counter(text, 5000), problem,
     submit);
 
     replace(timeline, renderTimeline(data.items || []));

@@ -5,8 +5,8 @@
 
 import { h, replace, option, debounce, isTyping } from '../dom.js';
 import { t, label, fmtDay, fmtMoment, fmtNumber } from '../i18n.js';
-import { pb, api, me, isServiceManager, markTouch, loadLookups, TOUCHES_TOPIC } from '../api.js';
-import { route, navigate, toast, fail, errorBox, loadingBox, badge } from '../ui.js';
+import { pb, api, me, isServiceManager, markTouch, addComment, loadLookups, TOUCHES_TOPIC, OCCASIONS_TOPIC } from '../api.js';
+import { route, navigate, toast, clearToasts, placeToasts, counter, fail, errorBox, loadingBox, badge } from '../ui.js';
 import { openCard, isOpen as cardIsOpen } from './card.js';
 
 const STATES = ['pending', 'done', 'skipped', 'held', 'all'];
@@ -103,8 +103,10 @@ export function mount(root, { params }) {
 
   // --- occasions -----------------------------------------------------------
 
-  async function loadOccasions() {
-    replace(els.list, h('li', {}, loadingBox()));
+  /** loadOccasions fills the picker; quiet (a live update) keeps the list on screen while it loads, rows: false keeps the rows. */
+  async function loadOccasions({ quiet = false, rows = true } = {}) {
+    if (!quiet) replace(els.list, h('li', {}, loadingBox()));
+    const before = view.params.occasion;
     try {
       // the day's occasions with their pending counts, in one request; the
       // server decides what is active today and in which order they come
@@ -114,7 +116,7 @@ export function mount(root, { params }) {
       view.occasions = active.map((item) => item.occasion);
       for (const item of active) view.pending[item.occasion.id] = item.counts?.pending ?? null;
     } catch (err) {
-      replace(els.list, h('li', {}, errorBox(err, loadOccasions)));
+      replace(els.list, h('li', {}, errorBox(err, () => loadOccasions())));
       return;
     }
     // the address may have changed while the list loaded (a link, back / forward)
@@ -126,7 +128,7 @@ export function mount(root, { params }) {
     }
     view.ready = true;
     renderOccasions();
-    loadRows();
+    if (rows || view.params.occasion !== before) loadRows({ keepCursor: quiet });
   }
 
   function renderOccasions() {
@@ -292,9 +294,17 @@ export function mount(root, { params }) {
     renderTable();
   }
 
+  /** renderStatus says how many of the tab's rows are on screen, following the tab's count as rows are marked. */
+  function renderStatus() {
+    const tab = view.params.state;
+    const total = view.data?.counts?.[tab] ?? view.data?.totalItems ?? view.items.length;
+    const shown = tab === 'all' ? view.items.length : view.items.filter((i) => rowState(i) === tab).length;
+    els.status.textContent = view.items.length ? t('shown', { shown: fmtNumber(shown), total: fmtNumber(Math.max(total, shown)) }) : '';
+  }
+
   function renderTable() {
     const total = view.data?.totalItems ?? view.items.length;
-    els.status.textContent = view.items.length ? t('shown', { shown: fmtNumber(view.items.length), total: fmtNumber(total) }) : '';
+    renderStatus();
     if (!view.items.length) {
       replace(els.table, h('p', { class: 'empty' }, t('noResults')));
       return;
@@ -426,7 +436,7 @@ export function mount(root, { params }) {
         onfocus: () => setCursor(rowKey(item), { focus: false }),
       });
       markForm = h('div', { class: 'mark' },
-        comment,
+        comment, counter(comment, 2000),
         h('div', { class: 'mark-buttons' },
           h('button', { type: 'button', class: ['btn', 'btn-done', armed === 'done' && 'armed'], 'aria-label': t('markDoneLabel', { client: c.name }), onclick: () => mark(row, 'done') }, t('done')),
           h('button', { type: 'button', class: ['btn', 'btn-skip', armed === 'skipped' && 'armed'], 'aria-label': t('markSkipLabel', { client: c.name }), onclick: () => mark(row, 'skipped') }, t('skip'))),
@@ -435,7 +445,8 @@ export function mount(root, { params }) {
       markForm = h('p', { class: 'muted small' }, t('heldNoMark'));
     }
     const actionsCell = h('td', { class: 'c-actions' },
-      h('div', { class: 'channels' }, copyBtn, channelLinks.length ? channelLinks : h('span', { class: 'muted small' }, t('noHandles'))),
+      blocked ? null : h('div', { class: 'channels' }, copyBtn, channelLinks.length ? channelLinks : h('span', { class: 'muted small' }, t('noHandles'))),
+      row.lostComment ? lostCommentBox(row) : null,
       markForm);
 
     const tr = h('tr', {
@@ -475,6 +486,7 @@ export function mount(root, { params }) {
       row.tr.focus({ preventScroll: true });
       row.tr.scrollIntoView({ block: 'nearest' });
     }
+    placeToasts();
   }
 
   function moveCursor(delta) {
@@ -587,6 +599,9 @@ export function mount(root, { params }) {
       const d = fail(err);
       if (view.disposed) return;
       if (d?.code === 'validation_already_touched') {
+        // the client was marked meanwhile (another tab, a colleague): the
+        // typed comment is kept and offered for the card
+        if (comment) row.lostComment = comment;
         showExistingTouch(row);
       } else {
         rebuild(row);
@@ -596,6 +611,27 @@ export function mount(root, { params }) {
     } finally {
       row.saving = false;
     }
+  }
+
+  /** lostCommentBox offers a comment that lost the race to a mark for the client's card. */
+  function lostCommentBox(row) {
+    const add = h('button', {
+      type: 'button', class: 'btn btn-small',
+      onclick: async () => {
+        add.disabled = true;
+        try {
+          await addComment(row.item.client.id, row.lostComment);
+          row.lostComment = '';
+          toast(t('lostCommentSaved'), { kind: 'ok' });
+          rebuild(row);
+        } catch (err) {
+          add.disabled = false;
+          fail(err);
+        }
+      },
+    }, t('lostCommentToCard'));
+    return h('div', { class: 'lost-comment', role: 'status' },
+      h('p', { class: 'small' }, t('lostComment'), ' ', h('q', { class: 'state-comment' }, row.lostComment)), add);
   }
 
   /** showExistingTouch loads the mark that beat ours (missed while realtime was away) onto the row. */
@@ -639,6 +675,7 @@ export function mount(root, { params }) {
       if (typeof view.pending[id] === 'number') view.pending[id] += (after === 'pending') - (before === 'pending');
       renderTabs();
       renderOccasions();
+      renderStatus();
     }
     rebuild(row);
   }
@@ -672,8 +709,12 @@ export function mount(root, { params }) {
     applyTouch(row, record);
     row.tr.classList.add('flash');
     if (record.author !== me()?.id) {
+      // one quiet running summary, not a notice per mark
       const author = record.expand?.author?.name || view.lookups?.userName[record.author] || '';
-      toast(t('colleagueMarked', { author, client: row.item.client.name, status: t(`state_${record.status}`) }));
+      const now = Date.now();
+      view.colleagues = now - (view.colleagues?.at ?? 0) < 4000 ? { n: view.colleagues.n + 1, at: now } : { n: 1, at: now };
+      const last = t('colleagueMarked', { author, client: row.item.client.name, status: t(`state_${record.status}`) });
+      toast(view.colleagues.n === 1 ? last : t('colleaguesMarked', { n: view.colleagues.n, last }), { key: 'colleagues' });
     }
   }
 
@@ -707,13 +748,29 @@ export function mount(root, { params }) {
   }
   setLive(false);
 
+  let occasionChanged = false;
+  function onOccasionEvent(e) {
+    occasionChanged ||= e.occasion === view.params.occasion;
+    reloadOccasions();
+  }
+  const reloadOccasions = debounce(() => {
+    if (view.disposed) return;
+    const rows = occasionChanged;
+    occasionChanged = false;
+    loadOccasions({ quiet: true, rows });
+  }, 400);
+
   async function subscribe() {
     try {
       // the server's topic for the touches of every client this user may
       // see (checked at each event); author names come from the lookups
       view.unsubs.push(await pb.realtime.subscribe(TOUCHES_TOPIC, onTouchEvent));
+      // an occasion (or its text) changed: the picker reloads, the rows too
+      // when it is the one on screen (its message or window may differ)
+      view.unsubs.push(await pb.realtime.subscribe(OCCASIONS_TOPIC, onOccasionEvent));
       view.unsubs.push(await pb.realtime.subscribe('PB_CONNECT', () => {
         setLive(true);
+        clearToasts('error'); // the connection is back: old network errors no longer hold
         if (connectedOnce) loadRows({ keepCursor: true }); // catch up on what happened while offline
         connectedOnce = true;
       }));
