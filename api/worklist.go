@@ -192,6 +192,9 @@ type touchJSON struct {
 	Author     string `json:"author"`
 	AuthorName string `json:"authorName"`
 	Created    string `json:"created"`
+	// Outcome and FollowUp: what came of it (SPEC §3), "" until known
+	Outcome  string `json:"outcome"`
+	FollowUp string `json:"follow_up"`
 }
 
 type holdJSON struct {
@@ -555,6 +558,8 @@ type worklistRow struct {
 	TouchAuthor   string `db:"touch_author"`
 	AuthorName    string `db:"author_name"`
 	TouchCreated  string `db:"touch_created"`
+	TouchOutcome  string `db:"touch_outcome"`
+	TouchFollowUp string `db:"touch_follow_up"`
 	HoldId        string `db:"hold_id"`
 	HoldReason    string `db:"hold_reason"`
 	HoldNote      string `db:"hold_note"`
@@ -611,7 +616,8 @@ func (a *audience) page(state string, limit, offset int) ([]worklistRow, error) 
 			COALESCE(t.id, '') AS touch_id, COALESCE(t.status, '') AS touch_status,
 			COALESCE(t.channel, '') AS touch_channel, COALESCE(t.comment, '') AS touch_comment,
 			COALESCE(t.author, '') AS touch_author, COALESCE(u.name, '') AS author_name,
-			COALESCE(t.created, '') AS touch_created,
+			COALESCE(t.created, '') AS touch_created, COALESCE(t.outcome, '') AS touch_outcome,
+			COALESCE(t.follow_up, '') AS touch_follow_up,
 			COALESCE(h.id, '') AS hold_id, COALESCE(h.reason, '') AS hold_reason, COALESCE(h.note, '') AS hold_note,
 			COALESCE(h.until, '') AS hold_until, COALESCE(h.occasion, '') AS hold_occasion,
 			COALESCE(h.ticket, '') AS hold_ticket,
@@ -689,6 +695,7 @@ func (a *audience) item(r *worklistRow, auth *core.Record, lang string) worklist
 		item.Touch = &touchJSON{
 			Id: r.TouchId, Status: r.TouchStatus, Channel: r.TouchChannel, Comment: r.TouchComment,
 			Author: r.TouchAuthor, AuthorName: r.AuthorName, Created: r.TouchCreated,
+			Outcome: r.TouchOutcome, FollowUp: r.TouchFollowUp,
 		}
 	}
 	if r.HoldId != "" {

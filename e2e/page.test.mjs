@@ -509,3 +509,99 @@ describe('occasion editor', () => {
     assert.equal(preview.status, 403);
   });
 });
+
+describe('did it work', () => {
+  it('a mis-clicked Done is undone from the notice; the row is pending again with its comment', async () => {
+    const [client] = await pendingClients('olga', 1);
+    const page = await open();
+    await signIn(page, server.url, USERS.olga);
+    await worklistFor(page, client);
+    const r = row(page, client.id);
+    await r.locator('input.comment').fill('wrong client');
+    await r.locator('.btn-done').click();
+    await page.locator(`tr.row[data-client="${client.id}"][data-state=done]`).waitFor();
+    await page.locator('.toast .toast-action', { hasText: 'Undo' }).click();
+    await page.locator(`tr.row[data-client="${client.id}"][data-state=pending]`).waitFor();
+    assert.equal(await row(page, client.id).locator('input.comment').inputValue(), 'wrong client');
+    assert.equal(await page.locator('[data-count=pending]').textContent(), '1');
+    const touches = await api.olga.get(`/api/collections/touches/records?filter=${encodeURIComponent(`client="${client.id}" && occasion="${occasion.id}"`)}`);
+    assert.deepEqual(touches.items.map((x) => x.status), ['withdrawn']);
+    // marked again: the occurrence is open
+    await row(page, client.id).locator('.btn-done').click();
+    await page.locator(`tr.row[data-client="${client.id}"][data-state=done]`).waitFor();
+  });
+
+  it('after opening a channel, coming back asks once what came of it', async () => {
+    const [client] = await pendingClients('olga', 1);
+    const page = await open();
+    await signIn(page, server.url, USERS.olga);
+    await worklistFor(page, client);
+    const r = row(page, client.id);
+    const link = r.locator('a.btn-channel').first();
+    await link.evaluate((a) => a.setAttribute('href', 'about:blank')); // no real messenger in the test
+    const popup = page.context().waitForEvent('page');
+    await link.click();
+    const other = await popup.catch(() => null);
+    await page.waitForTimeout(900);
+    await other?.close();
+    await page.bringToFront();
+    await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+    const question = r.locator('.reply-ask');
+    await question.waitFor();
+    assert.match(await question.textContent(), /Did they reply\?/);
+    await question.locator('[data-outcome=not_now]').click();
+    await question.locator('input.follow-up-day').fill('2027-02-01');
+    await question.locator('.not-now button').click();
+    await page.locator(`tr.row[data-client="${client.id}"][data-state=done]`).waitFor();
+    assert.equal(await row(page, client.id).locator('.reply-ask').count(), 0, 'asked once');
+    const [touch] = (await api.olga.get(`/api/collections/touches/records?filter=${encodeURIComponent(`client="${client.id}" && occasion="${occasion.id}"`)}`)).items;
+    assert.equal(touch.status, 'done');
+    assert.equal(touch.outcome, 'not_now');
+    assert.match(touch.follow_up, /^2027-02-01/);
+    const holds = await api.olga.get(`/api/collections/holds/records?filter=${encodeURIComponent(`touch="${touch.id}"`)}`);
+    assert.equal(holds.totalItems, 1, 'not now holds the client until the day');
+  });
+
+  it('colleagues\' marks update rows in place; the notices stay off the active row', async () => {
+    const clients = await pendingClients('olga', 4);
+    const page = await open({ viewport: { width: 390, height: 700 }, isMobile: true, hasTouch: true });
+    await signIn(page, server.url, USERS.olga);
+    await page.goto(`${server.url}/#/worklist?occasion=${occasion.id}`);
+    await waitRows(page);
+    await page.locator('.live.live-on').waitFor();
+    for (const c of clients) {
+      await api.dmitry.post('/api/collections/touches/records', { client: c.id, occasion: occasion.id, status: 'done', channel: 'phone' });
+    }
+    await page.waitForFunction(() => document.querySelectorAll('.toast').length > 0);
+    await page.waitForTimeout(600);
+    assert.equal(await page.locator('.toast').count(), 1, 'one running summary, not a notice per mark');
+    const active = await page.locator('tr.row-cursor').boundingBox();
+    const notice = await page.locator('#toasts').boundingBox();
+    if (active && notice) {
+      const overlap = active.y < notice.y + notice.height && notice.y < active.y + active.height;
+      assert.ok(!overlap, 'the notice does not cover the active row');
+    }
+  });
+
+  it('a 400-character unbroken comment wraps at 1440 and 390 px', async () => {
+    const [client] = await pendingClients('olga', 1);
+    const long = 'https://example.com/' + 'x'.repeat(380);
+    await api.olga.post('/api/collections/touches/records', { client: client.id, occasion: occasion.id, status: 'done', comment: long });
+    for (const viewport of [{ width: 1440, height: 900 }, { width: 390, height: 800 }]) {
+      const page = await open({ viewport });
+      await signIn(page, server.url, USERS.olga);
+      await page.goto(`${server.url}/#/worklist?occasion=${occasion.id}&state=done&q=${encodeURIComponent(client.name)}`);
+      await row(page, client.id).waitFor();
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.equal(wide, 0, `no horizontal scroll at ${viewport.width} px (the worklist)`);
+      await row(page, client.id).locator('.client-name').click();
+      await page.locator('dialog#card[open] .timeline').waitFor();
+      const dialogWide = await page.evaluate(() => {
+        const d = document.querySelector('dialog#card');
+        return d.scrollWidth - d.clientWidth;
+      });
+      assert.equal(dialogWide, 0, `no horizontal scroll at ${viewport.width} px (the card)`);
+      await screenshot(page, `long-comment-${viewport.width}`);
+    }
+  });
+});

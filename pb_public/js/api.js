@@ -81,11 +81,13 @@ export const api = {
   timeline: (clientId) => get(`clients/${encodeURIComponent(clientId)}/timeline`),
 };
 
-/** markTouch records a done / skipped touch; the server sets author and period and writes the card comment. */
-export function markTouch({ client, contact, occasion, status, channel, comment }) {
+/** markTouch records a done / skipped touch (optionally with its outcome); the server sets author and period and writes the card comment. */
+export function markTouch({ client, contact, occasion, status, channel, comment, outcome, followUp }) {
   const body = { client, occasion, status, comment: comment || '' };
   if (contact) body.contact = contact;
   if (channel) body.channel = channel;
+  if (outcome) body.outcome = outcome; // what came of it, with the mark in one request
+  if (followUp) body.follow_up = followUp;
   return pb.collection('touches').create(body, { expand: 'author' });
 }
 

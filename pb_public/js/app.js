@@ -13,6 +13,8 @@ import * as plan from './views/plan.js';
 import * as coverage from './views/coverage.js';
 import * as occasions from './views/occasions.js';
 import * as card from './views/card.js';
+import * as followup from './views/followup.js';
+import * as effectiveness from './views/effectiveness.js';
 
 /** Views by route name; `roles` limits who sees them in the navigation. */
 const VIEWS = {
@@ -20,7 +22,9 @@ const VIEWS = {
   due: { module: due, nav: 'nav_due' },
   clients: { module: clients, nav: 'nav_clients' },
   plan: { module: plan, nav: 'nav_plan' },
+  followup: { module: followup, nav: 'nav_followup' },
   coverage: { module: coverage, nav: 'nav_coverage', roles: ['service_manager'] },
+  effectiveness: { module: effectiveness, nav: 'nav_effectiveness', roles: ['service_manager'] },
   occasions: { module: occasions, nav: 'nav_occasions', roles: ['service_manager'] },
   client: { module: card },
 };
@@ -60,7 +64,7 @@ function renderHeader(active) {
     h('div', { class: 'top-tools' },
       h('span', { class: 'whoami', 'data-testid': 'whoami' },
         h('strong', {}, user.name || user.email),
-        h('span', { class: 'muted' }, ` · ${label('role', user.role)}${point ? ` · ${point}` : ''}`)),
+        h('span', { class: 'muted' }, `${label('role', user.role)}${point ? ` · ${point}` : ''}`)),
       langSelect,
       h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => { signOut(); } }, t('signOut')))));
 }

@@ -7,6 +7,7 @@ import { t, label, fmtDay, fmtMoment } from '../i18n.js';
 import { pb, api, addComment, TOUCHES_TOPIC, COMMENTS_TOPIC } from '../api.js';
 import { toast, fail, errorBox, loadingBox, badge, busy, counter } from '../ui.js';
 import { renderPeople } from './people.js';
+import { markActions } from '../marks.js';
 
 let dialog = null;
 let current = null; // the mounted card {dispose}
@@ -76,7 +77,7 @@ function renderCard(root, clientId) {
     }
     if (disposed) return;
     if (quiet && root.querySelector('.card-details')) {
-      replace(timeline, renderTimeline(data.items || []));
+      replace(timeline, renderTimeline(data.items || [], changed));
       return;
     }
     render();
@@ -114,7 +115,7 @@ function renderCard(root, clientId) {
     counter(text, 5000), problem,
     submit);
 
-    replace(timeline, renderTimeline(data.items || []));
+    replace(timeline, renderTimeline(data.items || [], changed));
     const people = h('div', { class: 'card-people', 'aria-labelledby': 'card-people-title' });
     renderPeople(people, c.id);
     replace(root,
@@ -147,6 +148,9 @@ function renderCard(root, clientId) {
     return h('dl', { class: 'details' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
   }
 
+  // a mark changed from the card (outcome, status): the card reloads
+  const changed = () => !disposed && load({ quiet: true });
+
   // realtime: a colleague's mark or comment on this client appears at once
   const refresh = (e) => {
     if (!disposed && e.record?.client === clientId && data) load({ quiet: true });
@@ -173,7 +177,7 @@ function renderCard(root, clientId) {
  * server wrote for it are one event, so such comments are folded into
  * their touch.
  */
-function renderTimeline(items) {
+function renderTimeline(items, changed) {
   const touchIds = new Set(items.filter((i) => i.type === 'touch').map((i) => i.id));
   const shown = items.filter((i) => !(i.type === 'comment' && i.kind === 'touch' && touchIds.has(i.touch)));
   if (!shown.length) return h('p', { class: 'muted' }, t('noTimeline'));
@@ -182,7 +186,9 @@ function renderTimeline(items) {
       badge(t(`tl_${i.type}`), `tl-kind tl-kind-${i.type}`),
       h('time', { datetime: String(i.at || '').replace(' ', 'T') }, fmtMoment(i.at)),
       i.authorName ? h('span', { class: 'muted' }, t('by', { name: i.authorName })) : i.type === 'comment' && i.kind === 'system' ? h('span', { class: 'muted' }, t('system')) : null),
-    h('div', { class: 'tl-text' }, timelineText(i)))));
+    h('div', { class: 'tl-text' }, timelineText(i)),
+    i.type === 'touch' && i.status !== 'withdrawn'
+      ? markActions({ id: i.id, status: i.status, outcome: i.outcome, author: i.author, created: i.at }, changed) : null)));
 }
 
 function timelineText(i) {
@@ -191,6 +197,7 @@ function timelineText(i) {
       return [
         h('strong', {}, `${t(`state_${i.status}`)}${i.occasionTitle ? ` · ${i.occasionTitle}` : ''}`),
         i.channel ? h('span', { class: 'muted' }, ` · ${label('channel', i.channel)}`) : null,
+        i.outcome ? h('span', {}, ` · ${label('outcome', i.outcome)}${i.follow_up ? ` → ${fmtDay(i.follow_up)}` : ''}`) : null,
         i.comment ? h('p', { class: 'tl-comment' }, i.comment) : null,
       ];
     case 'comment':

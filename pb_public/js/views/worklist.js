@@ -8,6 +8,7 @@ import { t, label, fmtDay, fmtMoment, fmtNumber } from '../i18n.js';
 import { pb, api, me, isServiceManager, markTouch, addComment, loadLookups, TOUCHES_TOPIC, OCCASIONS_TOPIC } from '../api.js';
 import { route, navigate, toast, clearToasts, placeToasts, counter, fail, errorBox, loadingBox, badge } from '../ui.js';
 import { openCard, isOpen as cardIsOpen } from './card.js';
+import { markActions, replyButtons, updateTouch, canWithdraw } from '../marks.js';
 
 const STATES = ['pending', 'done', 'skipped', 'held', 'all'];
 const SEGMENTS = ['A+', 'A', 'B', 'C', 'D'];
@@ -374,7 +375,8 @@ export function mount(root, { params }) {
       stateLine = h('p', { class: `state-line state-${item.touch.status}` },
         h('span', { class: 'state-icon', 'aria-hidden': 'true' }, item.touch.status === 'done' ? '✓' : '↷'),
         author === null ? t('touchedByYou', vars) : t('touchedBy', vars),
-        item.touch.comment ? h('q', { class: 'state-comment' }, item.touch.comment) : null);
+        item.touch.comment ? h('q', { class: 'state-comment' }, item.touch.comment) : null,
+        row.ask ? null : markActions(item.touch, (record) => applyTouch(row, record)));
     } else if (item.hold) {
       const hold = item.hold;
       const until = hold.until ? t('holdUntil', { date: fmtDay(hold.until) }) : t('holdUntilLifted');
@@ -411,6 +413,7 @@ export function mount(root, { params }) {
       dataset: { channel: ch },
       onclick: () => {
         row.channel = ch;
+        view.away = { key: rowKey(item), at: Date.now() }; // ask what came of it on return
         setCursor(rowKey(item), { focus: false });
         if (ch === 'telegram' && item.message) {
           copyText(item.message).then((ok) => ok && toast(t('copiedForTelegram'), { kind: 'ok' }));
@@ -447,6 +450,9 @@ export function mount(root, { params }) {
     const actionsCell = h('td', { class: 'c-actions' },
       blocked ? null : h('div', { class: 'channels' }, copyBtn, channelLinks.length ? channelLinks : h('span', { class: 'muted small' }, t('noHandles'))),
       row.lostComment ? lostCommentBox(row) : null,
+      row.ask && (markable || item.touch?.status === 'done') ? h('div', { class: 'reply-ask' }, replyButtons((outcome, followUp) => answerReply(row, outcome, followUp), {
+        onLater: () => { row.ask = false; rebuild(row); },
+      })) : null,
       markForm);
 
     const tr = h('tr', {
@@ -591,7 +597,10 @@ export function mount(root, { params }) {
       if (view.disposed) return;
       if (view.armed?.key === rowKey(item)) view.armed = null;
       applyTouch(row, touch);
-      toast(t(status === 'done' ? 'markedDone' : 'markedSkipped', { client: item.client.name }), { kind: 'ok' });
+      toast(t(status === 'done' ? 'markedDone' : 'markedSkipped', { client: item.client.name }), {
+        kind: 'ok', key: 'mark',
+        action: canWithdraw(touch) ? { label: t('undo'), run: () => undo(row, touch, comment) } : null,
+      });
       const next = view.items.slice(view.items.indexOf(item) + 1).find((i) => rowState(i) === 'pending');
       if (next) setCursor(rowKey(next));
     } catch (err) {
@@ -612,6 +621,54 @@ export function mount(root, { params }) {
       row.saving = false;
     }
   }
+
+  /** undo withdraws the mark just made (SPEC §4.7): the row is pending again with its comment back in the field. */
+  async function undo(row, touch, comment) {
+    try {
+      const record = await updateTouch(touch.id, { status: 'withdrawn' });
+      if (view.disposed) return;
+      applyTouch(row, record);
+      toast(t('withdrawn', { client: row.item.client.name }), { kind: 'ok', key: 'mark' });
+      const input = row.tr.querySelector('input.comment');
+      if (input && comment) input.value = comment;
+      setCursor(rowKey(row.item));
+    } catch (err) {
+      fail(err);
+    }
+  }
+
+  /**
+   * answerReply records what came of a message sent from this row: the
+   * outcome on the row's mark, or, when the row is not marked yet, the
+   * mark (done, by the channel used) with its outcome in one request.
+   */
+  async function answerReply(row, outcome, followUp) {
+    const { item } = row;
+    const record = item.touch
+      ? await updateTouch(item.touch.id, { outcome, follow_up: followUp })
+      : await markTouch({
+        client: item.client.id, contact: item.contact?.id, occasion: view.params.occasion, status: 'done',
+        channel: row.channel || '', comment: row.tr.querySelector('input.comment')?.value.trim() || '', outcome, followUp,
+      });
+    if (view.disposed) return;
+    row.ask = false;
+    applyTouch(row, record);
+    toast(t('outcomeSaved', { client: item.client.name, outcome: label('outcome', outcome) }), { kind: 'ok', key: 'mark' });
+  }
+
+  /** askOnReturn puts the reply question on the row whose channel the manager opened, when they come back. */
+  function askOnReturn() {
+    if (document.visibilityState !== 'visible' || !view.away) return;
+    const { key, at } = view.away;
+    if (Date.now() - at < 800) return; // a click that never left the page
+    view.away = null;
+    const row = view.rows.get(key);
+    if (!row || row.item.touch?.outcome) return;
+    row.ask = true;
+    rebuild(row);
+  }
+  document.addEventListener('visibilitychange', askOnReturn);
+  window.addEventListener('focus', askOnReturn);
 
   /** lostCommentBox offers a comment that lost the race to a mark for the client's card. */
   function lostCommentBox(row) {
@@ -650,7 +707,7 @@ export function mount(root, { params }) {
   function applyTouch(row, record, { deleted = false } = {}) {
     const { item } = row;
     const before = rowState(item);
-    if (deleted) {
+    if (deleted || record.status === 'withdrawn') {
       if (item.touch?.id !== record.id) return;
       item.touch = null;
       item.state = item.hold ? 'held' : 'pending';
@@ -663,6 +720,8 @@ export function mount(root, { params }) {
         author: record.author,
         authorName: record.expand?.author?.name || view.lookups?.userName[record.author] || item.touch?.authorName || '',
         created: record.created,
+        outcome: record.outcome || '',
+        follow_up: record.follow_up || '',
       };
       item.state = record.status;
     }
@@ -704,7 +763,8 @@ export function mount(root, { params }) {
       applyTouch(row, record, { deleted: true });
       return;
     }
-    const same = row.item.touch?.id === record.id && row.item.touch.status === record.status && row.item.touch.comment === record.comment;
+    const same = row.item.touch?.id === record.id && row.item.touch.status === record.status && row.item.touch.comment === record.comment &&
+      (row.item.touch.outcome || '') === (record.outcome || '');
     if (same) return;
     applyTouch(row, record);
     row.tr.classList.add('flash');
@@ -819,6 +879,8 @@ export function mount(root, { params }) {
     unmount() {
       view.disposed = true;
       document.removeEventListener('keydown', onKey);
+      document.removeEventListener('visibilitychange', askOnReturn);
+      window.removeEventListener('focus', askOnReturn);
       pb.realtime.onDisconnect = undefined;
       for (const u of view.unsubs) Promise.resolve(u()).catch(() => {});
       view.unsubs = [];
