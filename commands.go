@@ -15,6 +15,7 @@ import (
 
 	"touchbase/csvio"
 	"touchbase/demo"
+	"touchbase/digest"
 	"touchbase/domain"
 )
 
@@ -243,4 +244,27 @@ func runImport(app core.App, importFile func(core.App, io.Reader) (csvio.Report,
 		}
 		return err
 	}
+}
+
+// digestCommand is `touchbase digest [--user EMAIL] [--dry-run]`: the
+// morning e-mail (SPEC §4.10, §9) now, through the mailer of the dashboard's
+// settings, or printed with --dry-run (see digest.Command).
+func digestCommand(app core.App) *cobra.Command {
+	var user string
+	var dryRun bool
+	cmd := &cobra.Command{
+		Use:          "digest",
+		Short:        "Send the morning e-mail now (to --user, or to everyone it is due for), or print it with --dry-run",
+		Args:         cobra.NoArgs,
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := app.RunAllMigrations(); err != nil {
+				return err
+			}
+			return digest.Command(app, cmd.OutOrStdout(), user, dryRun, time.Now())
+		},
+	}
+	cmd.Flags().StringVar(&user, "user", "", "only this user (their email)")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the plain-text e-mail instead of sending it; records nothing")
+	return cmd
 }

@@ -45,6 +45,7 @@ func main() {
 	app.RootCmd.AddCommand(demoCommand(app))
 	app.RootCmd.AddCommand(importCommand(app))
 	app.RootCmd.AddCommand(exportCommand(app))
+	app.RootCmd.AddCommand(digestCommand(app))
 
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		if withDemo {

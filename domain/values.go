@@ -22,6 +22,7 @@ var (
 	HoldReasons    = []string{"ticket", "declined", "bought", "requested", "other"}                                  // holds.reason
 	ContactRoles   = []string{"decision_maker", "influencer", "user", "technical", "finance", "assistant", "other"}  // contacts.role, occasions.roles
 	Languages      = []string{"ru", "en"}                                                                            // points.language, clients.language, contacts.language
+	DigestOutcomes = []string{"sending", "sent", "failed", "empty"}                                                  // digests.outcome
 )
 
 // StageLost is the stage of clients the lists leave out unless asked for.

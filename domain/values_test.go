@@ -19,6 +19,8 @@ func TestMain(m *testing.M) { testapp.Main(m) }
 func TestSelectValuesHaveOneSource(t *testing.T) {
 	sources := map[string][]string{
 		"users.role":                  domain.Roles,
+		"users.language":              domain.Languages,
+		"digests.outcome":             domain.DigestOutcomes,
 		"clients.segment":             domain.Segments,
 		"clients.stage":               domain.Stages,
 		"contacts.role":               domain.ContactRoles,

@@ -57,6 +57,9 @@ type decision struct {
 
 	expect  [5]int
 	prepare func(t testing.TB, app *tests.TestApp)
+	// page: the route answers a person's browser (a link in an e-mail)
+	// with an HTML page, refusals too
+	page bool
 }
 
 func (d decision) key() string {
@@ -170,6 +173,13 @@ func accessDecisions() []decision {
 		{collection: "cadences", action: "update", target: "segment:A", body: `{"interval_days":20}`, expect: [5]int{200, 200, 404, 404, 404}},
 		{collection: "cadences", action: "delete", target: "segment:A", expect: [5]int{204, 204, 404, 404, 404}},
 
+		// what the morning e-mail sent: superusers only (the dashboard)
+		{collection: "digests", action: "list", target: DG1, expect: [5]int{200, 403, 403, 403, 403}},
+		{collection: "digests", action: "view", target: DG1, expect: [5]int{200, 403, 403, 403, 403}},
+		{collection: "digests", action: "create", body: `{"user":"` + PM1 + `","day":"2026-01-06","outcome":"sent"}`, expect: [5]int{200, 403, 403, 403, 403}},
+		{collection: "digests", action: "update", target: DG1, body: `{"outcome":"failed"}`, expect: [5]int{200, 403, 403, 403, 403}},
+		{collection: "digests", action: "delete", target: DG1, expect: [5]int{204, 403, 403, 403, 403}},
+
 		// custom routes: asking for P1 by name is refused to the other
 		// point's manager (403 naming point); asking without it shows them
 		// only their own point (0: a 200 without P1's client)
@@ -190,6 +200,10 @@ func accessDecisions() []decision {
 		route("/clients", "/api/touchbase/clients?point="+P1, "", [5]int{200, 200, 200, 403, 401}),
 		route("/export/touches.csv", "/api/touchbase/export/touches.csv", "ООО Ромашка", [5]int{200, 200, 200, 0, 401}),
 		route("/export/touches.csv", "/api/touchbase/export/touches.csv?point="+P1, "", [5]int{200, 200, 200, 403, 401}),
+		// the morning e-mail's unsubscribe link: no sign-in, a signed token
+		// or nothing (digest/ tests the tokens)
+		{method: http.MethodGet, route: "/api/touchbase/digest/unsubscribe", url: "/api/touchbase/digest/unsubscribe?token=forged", expect: [5]int{400, 400, 400, 400, 400}, page: true},
+		{method: http.MethodPost, route: "/api/touchbase/digest/unsubscribe", url: "/api/touchbase/digest/unsubscribe?token=forged", expect: [5]int{400, 400, 400, 400, 400}, page: true},
 		// the occasion editor's preview: service managers only (it renders
 		// any client's message)
 		{method: http.MethodPost, route: "/api/touchbase/preview", url: "/api/touchbase/preview", seen: "ООО Ромашка",
@@ -306,7 +320,7 @@ func checkDecision(t *testing.T, app *tests.TestApp, h http.Handler, d decision,
 	if d.seen != "" && want == 0 && strings.Contains(res.Body, d.seen) {
 		t.Errorf("%s %s: the answer shows %s, which this role may not see: %s", method, url, d.seen, truncate(res.Body))
 	}
-	if status >= 400 && !strings.HasPrefix(res.Body, "{") {
+	if status >= 400 && !d.page && !strings.HasPrefix(res.Body, "{") {
 		t.Errorf("%s %s: a refusal must be JSON in PocketBase's format: %s", method, url, truncate(res.Body))
 	}
 	if d.collection != "" {

@@ -39,6 +39,7 @@ var singleValueWriters = map[string]struct {
 	"tickets":            {SM, map[string]any{"client": C1, "title": "A problem"}, TK1},
 	"holds":              {SM, map[string]any{"client": C1, "reason": "other"}, H1},
 	"cadences":           {SM, map[string]any{"segment": "A", "interval_days": 10}, "segment:A"},
+	"digests":            {Superuser, map[string]any{"user": PM1, "day": "2026-01-06", "outcome": "sent"}, DG1},
 }
 
 // singleValued lists the relation and select fields of collection that

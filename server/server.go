@@ -12,6 +12,7 @@ import (
 	"touchbase/clients"
 	"touchbase/contacts"
 	"touchbase/days"
+	"touchbase/digest"
 	"touchbase/holds"
 	"touchbase/input"
 	"touchbase/occasions"
@@ -37,4 +38,5 @@ func BindAppHooks(app core.App) {
 	holds.Bind(app)
 	realtime.Bind(app)
 	api.Bind(app)
+	digest.Bind(app) // the morning e-mail: its job, unsubscribe route and users hook
 }

@@ -53,6 +53,7 @@ func seed(app core.App) error {
 		{"comments", CM2, map[string]any{"client": C2, "text": "Budget approved in Q1", "kind": "manual", "author": PM2}},
 		{"tickets", TK1, map[string]any{"client": C1b, "title": "Broken delivery", "status": "open"}},
 		{"holds", H1, map[string]any{"client": C1b, "reason": "declined", "occasion": OccSegmentA, "note": "Declined the A offer"}},
+		{"digests", DG1, map[string]any{"user": PM2, "day": "2026-01-05", "outcome": "sent"}},
 	}
 
 	return app.RunInTransaction(func(txApp core.App) error {

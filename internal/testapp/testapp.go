@@ -62,6 +62,7 @@ const (
 	CM2 = "comment20000002" // manual comment on C2 by PM2
 	TK1 = "ticket100000001" // open ticket on C1b
 	H1  = "hold10000000001" // C1b declined OccSegmentA
+	DG1 = "digest100000001" // the morning e-mail PM2 got on 2026-01-05
 
 	Password = "test-password-1"
 )

@@ -1,0 +1,183 @@
+package api
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"touchbase/domain"
+	"touchbase/occurrence"
+)
+
+// The morning e-mail (package digest, SPEC §4.10) says what the routes say:
+// the functions of this file run the routes' own code (the due query and
+// levels, the occasions' audiences and counts) for a scope given by point
+// ids instead of a request, so the e-mail and the page never disagree.
+
+// DueClient is one client of the Due queue as the e-mail lists it.
+type DueClient struct {
+	Id        string
+	Name      string
+	Point     string
+	PointName string
+	Level     string // cadence.Due or cadence.Overdue
+	DaysSince int    // -1: never touched
+	Interval  int
+
+	search string // the due route's tie-break key
+}
+
+// DueQueue returns the clients of points (nil = every point) that the Due
+// route lists by default (level due or overdue, lost clients left out) at
+// now, most overdue first, with the route's own query (dueRows), levels
+// (dueRow.item) and order (moreOverdue). Names are loaded (loadClients)
+// for the first named clients only.
+func DueQueue(app core.App, points []string, now time.Time, named int) ([]DueClient, error) {
+	filter := &clientFilter{Scope: &Scope{Points: points}, Page: 1, PerPage: maxPerPage}
+	rows, err := dueRows(app, filter, now)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]dueItem, 0, len(rows))
+	for i := range rows {
+		item := rows[i].item(now)
+		if slices.Contains(defaultDueLevels, item.Level) {
+			items = append(items, item)
+		}
+	}
+	slices.SortFunc(items, func(a, b dueItem) int {
+		switch {
+		case moreOverdue(&a, &b):
+			return -1
+		case moreOverdue(&b, &a):
+			return 1
+		}
+		return 0
+	})
+	if err := loadClients(app, items[:min(max(named, 0), len(items))]); err != nil {
+		return nil, err
+	}
+	out := make([]DueClient, len(items))
+	for i, item := range items {
+		out[i] = DueClient{
+			Id: item.Client.Id, Name: item.Client.Name, Point: item.Client.Point, PointName: item.Client.PointName,
+			Level: item.Level, DaysSince: -1, Interval: item.Interval, search: item.search,
+		}
+		if item.DaysSince != nil {
+			out[i].DaysSince = *item.DaysSince
+		}
+	}
+	return out, nil
+}
+
+// MoreOverdue is the Due route's order (moreOverdue) for clients of
+// several DueQueue calls: never touched first, then by days since the
+// last touch relative to the interval, then by name.
+func MoreOverdue(a, b DueClient) bool {
+	item := func(c DueClient) dueItem {
+		i := dueItem{Client: clientJSON{Id: c.Id}, Interval: c.Interval, search: c.search}
+		if c.DaysSince >= 0 {
+			days := c.DaysSince
+			i.DaysSince = &days
+		}
+		return i
+	}
+	x, y := item(a), item(b)
+	return moreOverdue(&x, &y)
+}
+
+// OccasionPending is an occasion active today with how many clients of the
+// scope are still pending for it.
+type OccasionPending struct {
+	Id      string
+	Title   string
+	Pending int
+}
+
+// PendingOccasions returns the occasions the occasions route shows as
+// active for a caller who sees points (nil = every point), each with its
+// pending count (the route's audience and countByState), at now. Occasions
+// with nobody pending are left out; the most pending come first.
+func PendingOccasions(app core.App, points []string, now time.Time) ([]OccasionPending, error) {
+	records, err := app.FindRecordsByFilter("occasions", "archived = false", "", 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	filter := &clientFilter{Scope: &Scope{Points: points}, Page: 1, PerPage: defaultPerPage}
+	var out []OccasionPending
+	for _, occasion := range records {
+		if !visibleOccasion(filter.Scope, occasion) {
+			continue
+		}
+		a, err := newAudience(app, occasion, filter, now)
+		if err != nil {
+			return nil, err
+		}
+		if !a.active() {
+			continue
+		}
+		counts, err := a.countByState()
+		if err != nil {
+			return nil, err
+		}
+		if n := counts[statePending]; n > 0 {
+			out = append(out, OccasionPending{Id: occasion.Id, Title: occasion.GetString("title"), Pending: n})
+		}
+	}
+	slices.SortFunc(out, func(a, b OccasionPending) int {
+		return cmp.Or(cmp.Compare(b.Pending, a.Pending), cmp.Compare(a.Title, b.Title), cmp.Compare(a.Id, b.Id))
+	})
+	return out, nil
+}
+
+// Birthday is a contact's birthday coming up.
+type Birthday struct {
+	Contact   string
+	Client    string
+	ClientId  string
+	Point     string
+	Date      time.Time // the day (00:00 UTC of the local date, as occurrence returns it)
+	DaysUntil int
+}
+
+// Birthdays returns the birthdays of the contacts (not archived) of the
+// clients of points (nil = every point; lost clients left out, as in the
+// lists) that fall in the days days from today at each point, by date:
+// occurrence.ClientDates, so 29 February is the 28th in other years as in
+// the birthday occasions.
+func Birthdays(app core.App, points []string, now time.Time, days int) ([]Birthday, error) {
+	filter := &clientFilter{Scope: &Scope{Points: points}}
+	params := dbx.Params{}
+	db := app.DB()
+	sql := `SELECT k.name AS contact, c.name AS client, c.id AS client_id, c.point AS point,
+			p.timezone AS timezone, k.birthday AS contact_birthday, '' AS since
+		FROM contacts k JOIN clients c ON c.id = k.client LEFT JOIN points p ON p.id = c.point
+		WHERE ` + sqlOf(db, filter.Expr("c"), params) + ` AND k.archived = FALSE AND k.birthday != ''`
+	var rows []struct {
+		Contact  string `db:"contact"`
+		Client   string `db:"client"`
+		ClientId string `db:"client_id"`
+		Point    string `db:"point"`
+		Timezone string `db:"timezone"`
+		domain.ClientDateColumns
+	}
+	if err := db.NewQuery(sql).Bind(params).All(&rows); err != nil {
+		return nil, err
+	}
+	rule := occurrence.Occasion{Trigger: "birthday", Repeat: "yearly"}
+	var out []Birthday
+	for _, r := range rows {
+		today := occurrence.Today(now, r.Timezone)
+		for _, d := range occurrence.ClientDates(rule, r.Dates(), today, today.AddDate(0, 0, days-1)) {
+			out = append(out, Birthday{Contact: r.Contact, Client: r.Client, ClientId: r.ClientId, Point: r.Point,
+				Date: d, DaysUntil: int(d.Sub(today).Hours() / 24)})
+		}
+	}
+	slices.SortFunc(out, func(a, b Birthday) int {
+		return cmp.Or(a.Date.Compare(b.Date), cmp.Compare(a.Contact, b.Contact), cmp.Compare(a.Client, b.Client))
+	})
+	return out, nil
+}
