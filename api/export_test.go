@@ -22,7 +22,7 @@ const exportT3 = "touch3000000003"
 const exportHeader = "touch_id,created,period,status,channel,comment," +
 	"occasion_id,occasion_title,occasion_kind,occasion_category," +
 	"client_id,client_name,client_segment,client_stage,contact_name," +
-	"point_name,author_name,author_email,template_variant,template_language\n"
+	"point_name,author_name,author_email,template_variant,template_language,outcome,follow_up\n"
 
 // seedExport adds exportT3 and fixes the creation times, far from any
 // day boundary in any zone: T1 2024-01-10, T2 2024-02-20, T3 2024-03-05.
@@ -56,16 +56,16 @@ func seedExport(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
 // The rows of the three touches, as the export writes them.
 const (
 	rowT1 = "touch1000000001,2024-01-10T09:00:00Z,,done,telegram,,occmand00000001,Maintenance reminder,mandatory,notice," +
-		"client100000001,ООО Ромашка,A,regular,Ирина Петрова,Moscow,Olga Moscow,pm1@test.local,,\n"
+		"client100000001,ООО Ромашка,A,regular,Ирина Петрова,Moscow,Olga Moscow,pm1@test.local,,,,\n"
 	rowT2 = "touch2000000002,2024-02-20T12:00:00Z,,done,email,,occmand00000001,Maintenance reminder,mandatory,notice," +
-		"client200000002,Acme Ltd,B,regular,John Smith,London,Liam London,pm2@test.local,,\n"
+		"client200000002,Acme Ltd,B,regular,John Smith,London,Liam London,pm2@test.local,,,,\n"
 	rowT3 = "touch3000000003,2024-03-05T12:00:00Z,,skipped,phone,'=1+2 «не сейчас»,occstd000000001,Useful article,standard,content," +
-		"client1c0000001,Test client,,,,Moscow,Pavel Moscow,pm1b@test.local,,\n"
+		"client1c0000001,Test client,,,,Moscow,Pavel Moscow,pm1b@test.local,,,,\n"
 	// rowT3 as PM1 gets it: REST shows a point manager a colleague's name
 	// but not their e-mail (emailVisibility is off, and only service
 	// managers manage point managers)
 	rowT3ForPM1 = "touch3000000003,2024-03-05T12:00:00Z,,skipped,phone,'=1+2 «не сейчас»,occstd000000001,Useful article,standard,content," +
-		"client1c0000001,Test client,,,,Moscow,Pavel Moscow,,,\n"
+		"client1c0000001,Test client,,,,Moscow,Pavel Moscow,,,,,\n"
 )
 
 // expectFile checks the whole download: status, headers, byte-order mark,

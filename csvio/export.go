@@ -27,6 +27,7 @@ var TouchColumns = []string{
 	"client_id", "client_name", "client_segment", "client_stage", "contact_name",
 	"point_name", "author_name", "author_email",
 	"template_variant", "template_language",
+	"outcome", "follow_up",
 }
 
 // TouchFilter selects the touches of an export. The zero value selects
@@ -101,6 +102,7 @@ func ExportTouches(app core.App, w io.Writer, f TouchFilter) error {
 		c.id, c.name, c.segment, c.stage, COALESCE(tc.name, pc.name, ''),
 		COALESCE(p.name, ''), COALESCE(a.name, ''), COALESCE(a.email, ''),
 		COALESCE(ot.variant, ''), COALESCE(ot.language, ''),
+		COALESCE(t.outcome, ''), SUBSTR(COALESCE(t.follow_up, ''), 1, 10),
 		COALESCE(c.point, ''), COALESCE(t.author, ''), COALESCE(t.template, '')
 	FROM touches t
 	JOIN clients c ON c.id = t.client` + domain.PrimaryContactSQL + `
@@ -139,9 +141,9 @@ var touchJoins = []struct {
 	fields     []string
 }{
 	{"occasions", 6, []int{7, 8, 9}, []string{"title", "kind", "category"}},
-	{"points", 20, []int{15}, []string{"name"}},
-	{"users", 21, []int{16, 17}, []string{"name", "email"}},
-	{"occasion_templates", 22, []int{18, 19}, []string{"variant", "language"}},
+	{"points", 22, []int{15}, []string{"name"}},
+	{"users", 23, []int{16, 17}, []string{"name", "email"}},
+	{"occasion_templates", 24, []int{18, 19}, []string{"variant", "language"}},
 }
 
 // joined decides, for the one request an export answers, what its caller

@@ -23,7 +23,7 @@ import (
 const touchHeader = "touch_id,created,period,status,channel,comment," +
 	"occasion_id,occasion_title,occasion_kind,occasion_category," +
 	"client_id,client_name,client_segment,client_stage,contact_name," +
-	"point_name,author_name,author_email,template_variant,template_language\n"
+	"point_name,author_name,author_email,template_variant,template_language,outcome,follow_up\n"
 
 // T3 is the touch exportApp adds: a skipped mark on C1c whose comment
 // would run as a formula in a spreadsheet.
@@ -71,11 +71,11 @@ func TestExportTouchesCSV(t *testing.T) {
 	}
 	want := touchHeader +
 		"touch1000000001,2024-01-10T09:00:00Z,,done,telegram,,occmand00000001,Maintenance reminder,mandatory,notice," +
-		"client100000001,ООО Ромашка,A,regular,Ирина Петрова,Moscow,Olga Moscow,pm1@test.local,,\n" +
+		"client100000001,ООО Ромашка,A,regular,Ирина Петрова,Moscow,Olga Moscow,pm1@test.local,,,,\n" +
 		"touch2000000002,2024-02-20T12:00:00Z,,done,email,,occmand00000001,Maintenance reminder,mandatory,notice," +
-		"client200000002,Acme Ltd,B,regular,John Smith,London,Liam London,pm2@test.local,,\n" +
+		"client200000002,Acme Ltd,B,regular,John Smith,London,Liam London,pm2@test.local,,,,\n" +
 		"touch3000000003,2024-03-05T18:30:00Z,,skipped,phone,\"'=1+2, \"\"quoted\"\"\nnext line\",occstd000000001,Useful article,standard,content," +
-		"client1c0000001,Test client,,,,Moscow,Pavel Moscow,pm1b@test.local,,\n"
+		"client1c0000001,Test client,,,,Moscow,Pavel Moscow,pm1b@test.local,,,,\n"
 	if got := out.String(); got != want {
 		t.Errorf("export:\n%s\nwant:\n%s", got, want)
 	}
@@ -105,11 +105,11 @@ func TestExportTouchesCaller(t *testing.T) {
 	}
 	want := touchHeader +
 		"touch1000000001,2024-01-10T09:00:00Z,,done,telegram,,occmand00000001,Maintenance reminder,mandatory,notice," +
-		"client100000001,ООО Ромашка,A,regular,Ирина Петрова,Moscow,Olga Moscow,pm1@test.local,,\n" +
+		"client100000001,ООО Ромашка,A,regular,Ирина Петрова,Moscow,Olga Moscow,pm1@test.local,,,,\n" +
 		"touch2000000002,2024-02-20T12:00:00Z,,done,email,,occmand00000001,Maintenance reminder,mandatory,notice," +
-		"client200000002,Acme Ltd,B,regular,John Smith,,,,,\n" +
+		"client200000002,Acme Ltd,B,regular,John Smith,,,,,,,\n" +
 		"touch3000000003,2024-03-05T18:30:00Z,,skipped,phone,\"'=1+2, \"\"quoted\"\"\nnext line\",occstd000000001,Useful article,standard,content," +
-		"client1c0000001,Test client,,,,Moscow,Pavel Moscow,,,\n"
+		"client1c0000001,Test client,,,,Moscow,Pavel Moscow,,,,,\n"
 	if got := out.String(); got != want {
 		t.Errorf("export as PM1:\n%s\nwant:\n%s", got, want)
 	}

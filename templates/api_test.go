@@ -187,11 +187,11 @@ func TestTouchRecordsTheTemplateShown(t *testing.T) {
 	// the export names the variant and language of each touch
 	csv := Request(t, server, http.MethodGet, "/api/touchbase/export/touches.csv?occasion="+OccStandard, SM, "")
 	for _, client := range []string{C1, C1c} {
-		if !strings.Contains(csv.Body, ","+first[client].Template.Variant+",ru\n") {
+		if !strings.Contains(csv.Body, ","+first[client].Template.Variant+",ru,,\n") {
 			t.Errorf("export lacks %s's variant %s: %s", client, first[client].Template.Variant, csv.Body)
 		}
 	}
-	if !strings.Contains(csv.Body, ",template_variant,template_language\n") || !strings.Contains(csv.Body, ",,en\n") {
+	if !strings.Contains(csv.Body, ",template_variant,template_language,outcome,follow_up\n") || !strings.Contains(csv.Body, ",,en,,\n") {
 		t.Errorf("export: %s", csv.Body)
 	}
 

@@ -1,11 +1,16 @@
 // The Due view: the cadence queue. Clients whose last done touch is older
-// than their segment's rhythm, most overdue first, coloured by level.
+// than their segment's rhythm, most overdue first, coloured by level. A
+// touch is logged right here: each row opens the client's message of the
+// built-in daily "personal contact" occasion (the due route names it) with
+// the worklist's channels, done / skip with a comment, and Undo.
 
 import { h, replace, option, debounce } from '../dom.js';
 import { t, label, fmtMoment, fmtNumber } from '../i18n.js';
-import { api, me, isServiceManager, loadLookups } from '../api.js';
-import { navigate, fail, errorBox, loadingBox, badge } from '../ui.js';
+import { api, me, isServiceManager, loadLookups, markTouch } from '../api.js';
+import { navigate, toast, fail, errorBox, loadingBox, badge, busy, counter } from '../ui.js';
 import { openCard } from './card.js';
+import { canWithdraw, updateTouch } from '../marks.js';
+import { channelButtons, copyText } from '../touchrow.js';
 
 const LEVELS = ['overdue', 'due', 'soon', 'ok'];
 const SEGMENTS = ['A+', 'A', 'B', 'C', 'D'];
@@ -105,14 +110,15 @@ export function mount(root, { params }) {
           h('th', { scope: 'col' }, t('colClient')),
           h('th', { scope: 'col' }, t('lastTouch')),
           h('th', { scope: 'col' }, t('daysSince')),
-          h('th', { scope: 'col' }, t('yearMix')))),
+          h('th', { scope: 'col' }, t('yearMix')),
+          view.data?.occasion ? h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, t('colActions'))) : null)),
         h('tbody', {}, view.items.map((item) => {
           const c = item.client;
           const last = item.lastTouch;
           const lastAt = typeof last === 'string' ? last : '';
           const pct = item.interval > 0 && item.daysSince != null ? Math.min(100, Math.round((100 * item.daysSince) / item.interval)) : 100;
           const sub = [c.contact_name, isServiceManager() ? c.pointName : '', c.managerName].filter(Boolean).join(' · ');
-          return h('tr', { class: ['row', `level-row-${item.level}`], dataset: { client: c.id, level: item.level } },
+          const tr = h('tr', { class: ['row', `level-row-${item.level}`], dataset: { client: c.id, level: item.level } },
             h('td', { class: 'c-level' }, badge(t(`level_${item.level}`), `level level-${item.level}`)),
             h('td', { class: 'c-client' },
               h('button', { type: 'button', class: 'linklike client-name', 'aria-label': t('openCard', { client: c.name }), onclick: () => openCard(c.id) }, c.name),
@@ -125,9 +131,75 @@ export function mount(root, { params }) {
                 h('span', { class: 'bar-text' }, t('daysOf', { days: item.daysSince, interval: item.interval })))),
             h('td', { class: 'c-mix' },
               t('mixValue', { mandatory: item.mandatory ?? 0, standard: item.standard ?? 0 }),
-              h('div', { class: ['small', item.ratioMet ? 'ok-text' : 'warn-text'] }, item.ratioMet ? `✓ ${t('ratioMet')}` : `! ${t('ratioNotMet')}`)));
+              h('div', { class: ['small', item.ratioMet ? 'ok-text' : 'warn-text'] }, item.ratioMet ? `✓ ${t('ratioMet')}` : `! ${t('ratioNotMet')}`)),
+            view.data?.occasion ? h('td', { class: 'c-log' }, h('button', {
+              type: 'button', class: 'btn btn-small btn-log', 'aria-expanded': 'false', 'aria-label': t('logTouchFor', { client: c.name }),
+              onclick: (e) => toggleLog(tr, c, e.currentTarget),
+            }, t('logTouch'))) : null);
+          return tr;
         }))),
       view.items.length < total ? h('p', { class: 'more' }, h('button', { type: 'button', class: 'btn', onclick: () => load((view.data.page || 1) + 1) }, t('loadMore'))) : null);
+  }
+
+  /**
+   * toggleLog opens (or closes) the touch form under a client's row: the
+   * client's message for the personal-contact occasion from the worklist
+   * route (language, contact, variant and links as the worklist renders
+   * them), its channels, a comment, done / skip.
+   */
+  async function toggleLog(tr, client, button) {
+    const open = tr.nextElementSibling?.classList.contains('due-log') ? tr.nextElementSibling : null;
+    if (open) {
+      open.remove();
+      button.setAttribute('aria-expanded', 'false');
+      return;
+    }
+    button.setAttribute('aria-expanded', 'true');
+    const cell = h('td', { colspan: '6' }, loadingBox());
+    tr.after(h('tr', { class: 'due-log', dataset: { client: client.id } }, cell));
+    const occasion = view.data.occasion;
+    let item;
+    try {
+      const res = await api.worklist({ occasion: occasion.id, state: 'all', q: client.name, perPage: 20, skipTotal: 1 });
+      item = (res.items || []).find((i) => i.client.id === client.id);
+    } catch (err) {
+      replace(cell, errorBox(err));
+      return;
+    }
+    if (!item) {
+      replace(cell, h('p', { class: 'muted' }, t('noResults')));
+      return;
+    }
+    renderLog(cell, item, occasion);
+  }
+
+  function renderLog(cell, item, occasion) {
+    let channel = '';
+    const comment = h('input', { type: 'text', class: 'comment', maxlength: '2000', placeholder: t('commentPlaceholder'), 'aria-label': t('commentLabel', { client: item.client.name }) });
+    const done = h('button', { type: 'button', class: 'btn btn-done', onclick: () => busy(done, () => log('done')) }, t('done'));
+    const skip = h('button', { type: 'button', class: 'btn btn-skip', onclick: () => busy(skip, () => log('skipped')) }, t('skip'));
+    async function log(status) {
+      try {
+        const touch = await markTouch({ client: item.client.id, contact: item.contact?.id, occasion: occasion.id, status, channel, comment: comment.value.trim() });
+        toast(t(status === 'done' ? 'markedDone' : 'markedSkipped', { client: item.client.name }), {
+          kind: 'ok', key: 'mark',
+          action: canWithdraw(touch) ? { label: t('undo'), run: () => updateTouch(touch.id, { status: 'withdrawn' }).then(() => load(), fail) } : null,
+        });
+        load(); // the client's level follows the new touch
+      } catch (err) {
+        fail(err);
+      }
+    }
+    const touched = item.touch ? h('p', { class: `state-line state-${item.touch.status}` },
+      t('touchedBy', { status: t(`state_${item.touch.status}`), author: item.touch.authorName, when: fmtMoment(item.touch.created) })) : null;
+    replace(cell, h('div', { class: 'due-log-body' },
+      h('p', { class: 'muted small' }, occasion.title, item.contact ? ` · ${item.contact.name}` : ''),
+      h('p', { class: 'msg' }, item.message || ''),
+      h('div', { class: 'channels' },
+        h('button', { type: 'button', class: 'btn btn-copy', disabled: !item.message, onclick: async () => toast((await copyText(item.message)) ? t('copied') : t('copyFailed'), { kind: 'ok' }) }, t('copy')),
+        channelButtons(item, (ch) => { channel = ch; })),
+      touched || h('div', { class: 'mark' }, comment, counter(comment, 2000), h('div', { class: 'mark-buttons' }, done, skip))));
+    comment.focus();
   }
 
   renderTabs();

@@ -1,31 +1,26 @@
-// The Plan view: occurrences of occasions for the next six months, grouped
-// by week, each with how many clients it targets and how many are touched.
+// The Plan view: occurrences of occasions for the next six months, as one
+// section per month with a jump bar, grouped by day (birthdays,
+// anniversaries and event follow-ups of a day together), today marked;
+// each with how many clients it targets and how many are touched.
 
 import { h, replace } from '../dom.js';
 import { t, label, fmtDay, fmtNumber } from '../i18n.js';
 import { api } from '../api.js';
 import { errorBox, loadingBox, badge, bar } from '../ui.js';
 
-const DAY = 24 * 3600 * 1000;
-
-/** isoWeek returns the ISO week number and the Monday of a UTC date. */
-function isoWeek(ms) {
-  const d = new Date(ms);
-  const monday = ms - ((d.getUTCDay() + 6) % 7) * DAY;
-  const thursday = new Date(monday + 3 * DAY);
-  const yearStart = Date.UTC(thursday.getUTCFullYear(), 0, 1);
-  return { n: Math.floor((thursday.getTime() - yearStart) / (7 * DAY)) + 1, monday };
-}
-
-const utc = (date) => Date.parse(`${date}T00:00:00Z`);
+/** monthOf is "YYYY-MM" of a "YYYY-MM-DD" date. */
+const monthOf = (date) => date.slice(0, 7);
+/** monthName is "December 2026" for "2026-12" in the page's language. */
+const monthName = (month, opts = { month: 'long', year: 'numeric' }) => fmtDay(`${month}-01`, opts);
 
 export function mount(root) {
   let disposed = false;
+  const jump = h('nav', { class: 'plan-jump', 'aria-label': t('planJump') });
   const body = h('div', { class: 'plan-body' });
   replace(root, h('section', { class: 'page plan', 'aria-labelledby': 'plan-title' },
     h('h1', { id: 'plan-title' }, t('planTitle')),
     h('p', { class: 'muted lead' }, t('planLead')),
-    body));
+    jump, body));
 
   async function load() {
     replace(body, loadingBox());
@@ -39,36 +34,51 @@ export function mount(root) {
     if (disposed) return;
     const items = res.items || [];
     if (!items.length) {
+      replace(jump);
       replace(body, h('p', { class: 'empty' }, t('nothingPlanned')));
       return;
     }
     const today = res.from;
-    const weeks = new Map();
-    for (const item of items) {
-      const { n, monday } = isoWeek(utc(item.date));
-      if (!weeks.has(monday)) weeks.set(monday, { n, monday, items: [] });
-      weeks.get(monday).items.push(item);
-    }
-    replace(body, [...weeks.values()].map((w) => {
-      const range = `${fmtDay(new Date(w.monday).toISOString(), { day: 'numeric', month: 'short' })} – ${fmtDay(new Date(w.monday + 6 * DAY).toISOString(), { day: 'numeric', month: 'short', year: 'numeric' })}`;
-      const id = `week-${w.monday}`;
-      return h('section', { class: 'week', 'aria-labelledby': id },
-        h('h2', { id, class: 'week-title' }, t('week', { n: w.n, range })),
-        h('ul', { class: 'plan-items' }, w.items.map((item) => planItem(item, today))));
+    // months → days → items; today has its day even when nothing is planned
+    const months = new Map();
+    const dayOf = (date) => {
+      const m = monthOf(date);
+      if (!months.has(m)) months.set(m, new Map());
+      const days = months.get(m);
+      if (!days.has(date)) days.set(date, []);
+      return days.get(date);
+    };
+    dayOf(today);
+    for (const item of items) dayOf(item.date).push(item);
+    const ordered = [...months.keys()].sort();
+
+    replace(jump, h('ul', {}, ordered.map((m) => h('li', {}, h('button', {
+      type: 'button', class: ['btn', 'btn-small', m === monthOf(today) && 'btn-current'], dataset: { month: m },
+      onclick: () => document.getElementById(`month-${m}`)?.scrollIntoView({ behavior: 'smooth', block: 'start' }),
+    }, monthName(m, { month: 'short', year: m.slice(0, 4) === today.slice(0, 4) ? undefined : '2-digit' }))))));
+    replace(body, ordered.map((m) => {
+      const days = [...months.get(m).entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+      const count = days.reduce((n, [, list]) => n + list.length, 0);
+      return h('section', { class: 'plan-month', id: `month-${m}`, 'aria-labelledby': `month-${m}-title`, tabindex: '-1' },
+        h('h2', { id: `month-${m}-title`, class: 'month-title' }, monthName(m), h('span', { class: 'muted small' }, ` · ${t('planCount', { n: count })}`)),
+        h('ol', { class: 'plan-days' }, days.map(([date, list]) => h('li', { class: ['plan-day', date === today && 'plan-today'], dataset: { date } },
+          h('h3', { class: 'plan-day-title' },
+            h('time', { datetime: date }, fmtDay(date, { weekday: 'short', day: 'numeric', month: 'short' })),
+            date === today ? badge(t('today'), 'today') : null),
+          list.length ? h('ul', { class: 'plan-items' }, list.map((item) => planItem(item, today)))
+            : h('p', { class: 'muted small' }, t('nothingToday'))))));
     }));
   }
 
   function planItem(item, today) {
     const o = item.occasion;
     const activeNow = (!item.from || item.from <= today) && (!item.to || today <= item.to);
-    const personal = o.trigger === 'birthday' || o.trigger === 'anniversary';
+    const personal = o.trigger === 'birthday' || o.trigger === 'anniversary' || o.trigger === 'event';
     const names = personal && item.clients?.length
       ? h('p', { class: 'plan-clients small' }, item.clients.map((c) => (c.years ? `${c.name} (${c.years})` : c.name)).join(', '),
         item.targeted > item.clients.length ? ` +${fmtNumber(item.targeted - item.clients.length)}` : '')
       : null;
     return h('li', { class: ['plan-item', `kind-${o.kind}`], dataset: { occasion: o.id } },
-      h('div', { class: 'plan-date' },
-        h('time', { datetime: item.date }, fmtDay(item.date, { weekday: 'short', day: 'numeric', month: 'short' }))),
       h('div', { class: 'plan-main' },
         h('div', { class: 'plan-title' }, o.title),
         h('div', { class: 'occ-meta' },

@@ -9,11 +9,11 @@ import { pb, api, me, isServiceManager, markTouch, addComment, loadLookups, TOUC
 import { route, navigate, toast, clearToasts, placeToasts, counter, fail, errorBox, loadingBox, badge } from '../ui.js';
 import { openCard, isOpen as cardIsOpen } from './card.js';
 import { markActions, replyButtons, updateTouch, canWithdraw } from '../marks.js';
+import { channelButtons, copyText } from '../touchrow.js';
 
 const STATES = ['pending', 'done', 'skipped', 'held', 'all'];
 const SEGMENTS = ['A+', 'A', 'B', 'C', 'D'];
 const STAGES = ['prospect', 'new', 'regular', 'sleeping', 'lost'];
-const CHANNELS = ['whatsapp', 'telegram', 'email', 'phone'];
 const TOUCH_CHANNELS = ['telegram', 'whatsapp', 'email', 'phone', 'meeting', 'other'];
 const FILTERS = ['segment', 'stage', 'tag', 'manager', 'point', 'q'];
 const PER_PAGE = 100;
@@ -25,27 +25,6 @@ function occasionWindow(o) {
   const to = fmtDay(o.ends, { day: 'numeric', month: 'short' });
   const text = from && to ? t('window', { from, to }) : from ? t('windowFrom', { from }) : to ? t('windowTo', { to }) : '';
   return o.repeat === 'yearly' ? [text, label('repeat', 'yearly')].filter(Boolean).join(' · ') : text;
-}
-
-/** copyText writes to the clipboard, falling back to a selected textarea outside secure contexts. */
-export async function copyText(text) {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    const area = h('textarea', { class: 'offscreen', 'aria-hidden': 'true' });
-    area.value = text;
-    document.body.append(area);
-    area.select();
-    let ok = false;
-    try {
-      ok = document.execCommand('copy');
-    } catch {
-      ok = false;
-    }
-    area.remove();
-    return ok;
-  }
 }
 
 export function mount(root, { params }) {
@@ -401,25 +380,11 @@ export function mount(root, { params }) {
     const messageCell = h('td', { class: 'c-message' }, h('p', { class: 'msg' }, item.message || ''), missing);
 
     // actions
-    const links = item.links || {};
-    const order = [...CHANNELS].sort((a, b) => (b === c.channel) - (a === c.channel));
-    const channelLinks = order.filter((ch) => links[ch]).map((ch) => h('a', {
-      class: ['btn', 'btn-channel', `ch-${ch}`, ch === c.channel && 'preferred'],
-      href: links[ch],
-      target: ch === 'whatsapp' || ch === 'telegram' ? '_blank' : null,
-      rel: 'noopener noreferrer',
-      title: ch === c.channel ? `${t('openIn', { channel: label('channel', ch) })} (${t('preferred')})` : t('openIn', { channel: label('channel', ch) }),
-      'aria-label': t('openIn', { channel: label('channel', ch) }),
-      dataset: { channel: ch },
-      onclick: () => {
-        row.channel = ch;
-        view.away = { key: rowKey(item), at: Date.now() }; // ask what came of it on return
-        setCursor(rowKey(item), { focus: false });
-        if (ch === 'telegram' && item.message) {
-          copyText(item.message).then((ok) => ok && toast(t('copiedForTelegram'), { kind: 'ok' }));
-        }
-      },
-    }, t(`openInShort_${ch}`)));
+    const channelLinks = channelButtons(item, (ch) => {
+      row.channel = ch;
+      view.away = { key: rowKey(item), at: Date.now() }; // ask what came of it on return
+      setCursor(rowKey(item), { focus: false });
+    });
     const copyBtn = h('button', { type: 'button', class: 'btn btn-copy', disabled: !item.message, onclick: () => copyMessage(row) }, t('copy'));
 
     let markForm = null;
