@@ -41,7 +41,7 @@ func demoCommand(app core.App) *cobra.Command {
 	return cmd
 }
 
-// importCommand is `touchbase import clients|contacts FILE.csv`: all rows or none,
+// importCommand is `touchbase import clients|contacts|events FILE.csv`: all rows or none,
 // with a line-numbered report of the rejected ones (SPEC §9). A rejected
 // file exits non-zero.
 func importCommand(app core.App) *cobra.Command {
@@ -80,6 +80,24 @@ with its line number.`,
 		Args:         cobra.ExactArgs(1),
 		SilenceUsage: true,
 		RunE:         runImport(app, csvio.ImportContacts),
+	})
+	cmd.AddCommand(&cobra.Command{
+		Use:   "events FILE.csv",
+		Short: "Record the events listed in a CSV file for existing clients (- reads standard input)",
+		Long: `Record the events listed in a CSV file for existing clients, all or nothing.
+
+The first line names the columns: ` + strings.Join(csvio.EventColumns, ", ") + `
+(client, kind and date required, any order). client is the client's id or name
+(add point, the point's name, when two points have clients of that name); kind
+takes the schema's values (` + strings.Join(domain.EventKinds, ", ") + `); date is
+YYYY-MM-DD or DD.MM.YYYY; occasion (for a purchase: what was bought) is an
+occasion's id or title. A row whose (source, external_id) is already recorded is
+skipped and listed, so the same feed can be imported again.
+When any row has a problem, nothing is imported and every problem is listed
+with its line number.`,
+		Args:         cobra.ExactArgs(1),
+		SilenceUsage: true,
+		RunE:         runImport(app, csvio.ImportEvents),
 	})
 	return cmd
 }

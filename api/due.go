@@ -13,6 +13,7 @@ import (
 
 	"touchbase/cadence"
 	"touchbase/domain"
+	"touchbase/occurrence"
 )
 
 // Levels that due= accepts, from relaxed to late; "all" means every level.
@@ -85,7 +86,26 @@ func due(e *core.RequestEvent) error {
 		TotalItems: total,
 		Counts:     counts,
 		Items:      items,
+		Occasion:   dueOccasion(e.App, filter.Scope, now),
 	})
+}
+
+// dueOccasion names the built-in personal-contact occasion
+// (domain.PersonalContactOccasion), the one the Due view logs a touch with
+// through the ordinary touches API, when it exists, the caller may see it
+// and it is active today (occurrence.Active, in the zone that decides the
+// plan's today: the caller's point's, the server's for several points);
+// nil otherwise.
+func dueOccasion(app core.App, scope *Scope, now time.Time) *dueOccasionJSON {
+	o, err := app.FindRecordById("occasions", domain.PersonalContactOccasion)
+	if err != nil || !visibleOccasion(scope, o) {
+		return nil
+	}
+	today := occurrence.Today(now, planTimezone(app, scope))
+	if ok, _ := occurrence.Active(domain.OccasionRule(o), occurrence.Client{}, today); !ok {
+		return nil
+	}
+	return &dueOccasionJSON{Id: o.Id, Title: o.GetString("title")}
 }
 
 // dueResponse is the due JSON; Counts has every level for the whole
@@ -96,6 +116,14 @@ type dueResponse struct {
 	TotalItems int            `json:"totalItems"`
 	Counts     map[string]int `json:"counts"`
 	Items      []dueItem      `json:"items"`
+	// Occasion is the occasion a touch from Due is logged with (see
+	// dueOccasion); null when there is none.
+	Occasion *dueOccasionJSON `json:"occasion"`
+}
+
+type dueOccasionJSON struct {
+	Id    string `json:"id"`
+	Title string `json:"title"`
 }
 
 type dueItem struct {

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"touchbase/cadence"
 	"touchbase/domain"
 	. "touchbase/internal/testapp"
+	"touchbase/occurrence"
 )
 
 // duePage is the due JSON as a client reads it.
@@ -233,4 +235,69 @@ func mapsEqual(a, b map[string]int) bool {
 		}
 	}
 	return true
+}
+
+// TestDueNamesThePersonalContactOccasion: the due response names the
+// built-in personal-contact occasion, with which the Due view logs a touch
+// through the ordinary touches API, while it exists, is active and the
+// caller may see it; otherwise "occasion" is null.
+func TestDueNamesThePersonalContactOccasion(t *testing.T) {
+	type dueOccasion struct {
+		Occasion *struct {
+			Id    string `json:"id"`
+			Title string `json:"title"`
+		} `json:"occasion"`
+	}
+	want := func(t testing.TB, app *tests.TestApp, user string, named bool) {
+		t.Helper()
+		status, body := get(t, app, user, "/api/touchbase/due")
+		if status != 200 {
+			t.Fatalf("due as %s: %d %s", user, status, body)
+		}
+		got := decode[dueOccasion](t, body).Occasion
+		switch {
+		case !named && got != nil:
+			t.Errorf("due as %s names %+v, want null", user, *got)
+		case named && (got == nil || got.Id != domain.PersonalContactOccasion || got.Title != "Personal contact / Личный контакт"):
+			t.Errorf("due as %s names %+v, want the personal-contact occasion", user, got)
+		}
+		if !named && !strings.Contains(string(body), `"occasion":null`) {
+			t.Errorf("due as %s: no \"occasion\":null in %s", user, body)
+		}
+	}
+
+	app := New(t)
+	for _, user := range []string{SM, PM1, PM2} {
+		want(t, app, user, true)
+	}
+
+	// the occasion is the one a mark from Due is made with
+	status, res := post(t, app, PM1, "/api/collections/touches/records",
+		`{"client":"`+C1c+`","occasion":"`+domain.PersonalContactOccasion+`","status":"done","channel":"phone","comment":"Called about the delivery"}`)
+	today := occurrence.Today(time.Now(), "Europe/Moscow").Format(time.DateOnly)
+	if status != 200 || !strings.Contains(res, `"period":"`+today+`"`) {
+		t.Fatalf("a touch from Due: %d %s", status, res)
+	}
+
+	update(t, app, "occasions", domain.PersonalContactOccasion, map[string]any{"points": []string{P2}})
+	want(t, app, PM1, false) // not for Moscow any more
+	want(t, app, PM2, true)
+
+	update(t, app, "occasions", domain.PersonalContactOccasion, map[string]any{"points": []string{}, "ends": "2020-01-01 12:00:00.000Z"})
+	want(t, app, PM2, false) // ended
+
+	update(t, app, "occasions", domain.PersonalContactOccasion, map[string]any{"ends": "", "archived": true})
+	want(t, app, SM, false)
+
+	if _, err := app.DB().Delete("touches", dbx.HashExp{"occasion": domain.PersonalContactOccasion}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	occasion, err := app.FindRecordById("occasions", domain.PersonalContactOccasion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Delete(occasion); err != nil {
+		t.Fatal(err)
+	}
+	want(t, app, SM, false)
 }

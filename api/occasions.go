@@ -24,8 +24,9 @@ func occasions(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
+	all := e.Request.URL.Query().Get("all") == "1"
 	where := "archived = false"
-	if e.Request.URL.Query().Get("all") == "1" {
+	if all {
 		where = ""
 	}
 	records, err := e.App.FindRecordsByFilter("occasions", where, "", 0, 0)
@@ -39,6 +40,9 @@ func occasions(e *core.RequestEvent) error {
 	for _, occasion := range records {
 		if !visibleOccasion(scope, occasion) {
 			continue
+		}
+		if occasion.Id == domain.PersonalContactOccasion && !all {
+			continue // logged from Due; the picker lists the day's tasks (the editor lists it)
 		}
 		a, err := newAudience(e.App, occasion, filter, now)
 		if err != nil {
@@ -71,7 +75,7 @@ func occasions(e *core.RequestEvent) error {
 var occasionValues = map[string][]string{
 	"kind": domain.OccasionKinds, "category": domain.Categories, "repeat": domain.Repeats,
 	"trigger": domain.Triggers, "roles": domain.ContactRoles, "segments": domain.Segments,
-	"language": domain.Languages,
+	"language": domain.Languages, "event_kind": domain.EventKinds,
 }
 
 // occasionItem is one occasion of the occasions route; Counts is left out

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"touchbase/domain"
 	"touchbase/occurrence"
@@ -54,6 +55,9 @@ type planClient struct {
 	Name    string `json:"name"`
 	Contact string `json:"contact,omitempty"` // whose birthday it is
 	Years   int    `json:"years,omitempty"`   // years together, for an anniversary
+	// Event and EventDate: the event an event follow-up is about
+	Event     string `json:"event,omitempty"`
+	EventDate string `json:"eventDate,omitempty"`
 }
 
 // planTarget is what decides whether an occasion targets a client.
@@ -136,7 +140,8 @@ func plan(e *core.RequestEvent) error {
 		return err
 	}
 	occasions = slices.DeleteFunc(occasions, func(o *core.Record) bool {
-		return !planOccasionVisible(scope, o.GetStringSlice("points"))
+		// the personal contact is logged from Due, not planned
+		return !planOccasionVisible(scope, o.GetStringSlice("points")) || o.Id == domain.PersonalContactOccasion
 	})
 
 	clientGroups, err := planClientGroups(e.App, filter)
@@ -145,9 +150,13 @@ func plan(e *core.RequestEvent) error {
 	}
 
 	var items []*planItem
-	var personal []*core.Record
+	var personal, followUps []*core.Record
 	for _, o := range occasions {
 		occ := domain.OccasionRule(o)
+		if occ.Trigger == domain.TriggerEvent {
+			followUps = append(followUps, o)
+			continue
+		}
 		if occ.Trigger == "birthday" || occ.Trigger == "anniversary" {
 			personal = append(personal, o)
 			continue
@@ -174,6 +183,12 @@ func plan(e *core.RequestEvent) error {
 		return err
 	}
 	items = append(items, personalItems...)
+
+	eventItems, err := planEvents(e.App, filter, followUps, from, to)
+	if err != nil {
+		return err
+	}
+	items = append(items, eventItems...)
 
 	slices.SortFunc(items, func(a, b *planItem) int {
 		return cmp.Or(
@@ -252,7 +267,7 @@ func planTimezone(app core.App, scope *Scope) string {
 // no start), so that every item's date lies in the range; its From / To
 // still show the real window.
 func planOccurrences(o occurrence.Occasion, from, to time.Time) []occurrence.Occurrence {
-	if o.Repeat == "yearly" {
+	if o.Repeats() {
 		return occurrence.In(o, from, to)
 	}
 	oc := occurrence.For(o, occurrence.Client{}, from)
@@ -298,7 +313,7 @@ func countPlanTouches(app core.App, filter *clientFilter, occasions []*core.Reco
 		InnerJoin("clients c", dbx.NewExp("c.id = t.client")).
 		Where(dbx.In("t.occasion", ids...)).
 		AndWhere(dbx.NewExp(domain.MarkedSQL)). // a withdrawn mark does not count (SPEC §4.7)
-		AndWhere(planPeriodsExpr(planPeriods(from, to))).
+		AndWhere(planPeriodsExpr(planItemPeriods(items, from, to))).
 		AndWhere(filter.Expr("c")).
 		GroupBy("t.occasion", "t.period", "t.status", "c.point", "c.segment")
 	if err := q.All(&groups); err != nil {
@@ -429,6 +444,106 @@ func planPersonal(app core.App, filter *clientFilter, occasions []*core.Record, 
 	return items, nil
 }
 
+// planEvent is an event of the filter's clients, for planEvents.
+type planEvent struct {
+	Id      string         `db:"id"`
+	Kind    string         `db:"kind"`
+	Date    types.DateTime `db:"date"`
+	Client  string         `db:"client"`
+	Name    string         `db:"name"`
+	Point   string         `db:"point"`
+	Segment string         `db:"segment"`
+}
+
+// planEvents builds the event follow-ups (SPEC §6): per event occasion
+// and day, the events of its event_kind whose follow-up starts that day
+// (date + offset_days, inside the occasion's validity), with how many
+// and which clients, and how many of those events are marked. It reads
+// the events that can fall in the range and the occasions' marks once.
+func planEvents(app core.App, filter *clientFilter, occasions []*core.Record, from, to time.Time) ([]*planItem, error) {
+	if len(occasions) == 0 {
+		return nil, nil
+	}
+	var kinds, ids []any
+	var first, last time.Time
+	for _, o := range occasions {
+		ids = append(ids, o.Id)
+		kinds = append(kinds, o.GetString("event_kind"))
+		f, l := occurrence.EventDates(o.GetInt("offset_days"), from, to)
+		f = f.AddDate(0, 0, occurrence.EventWindowDays-1) // the follow-up's first day, not any day of it
+		if first.IsZero() || f.Before(first) {
+			first = f
+		}
+		if last.IsZero() || l.After(last) {
+			last = l
+		}
+	}
+	var events []planEvent
+	q := app.DB().
+		Select("ev.id", "ev.kind", "ev.date", "ev.client", "c.name", "c.point", "c.segment").
+		From("events ev").
+		InnerJoin("clients c", dbx.NewExp("c.id = ev.client")).
+		Where(dbx.In("ev.kind", kinds...)).
+		AndWhere(dbx.NewExp("ev.date >= {:pe_first} AND ev.date < {:pe_last}", dbx.Params{
+			"pe_first": first.Format(time.DateOnly), "pe_last": last.AddDate(0, 0, 1).Format(time.DateOnly)})).
+		AndWhere(filter.Expr("c")).
+		OrderBy("c.name", "c.id", "ev.date", "ev.id")
+	if err := q.All(&events); err != nil {
+		return nil, err
+	}
+	if len(events) == 0 {
+		return nil, nil
+	}
+	var marks []planPersonalTouch
+	tq := app.DB().
+		Select("t.occasion", "t.period", "t.client", "t.status").
+		From("touches t").
+		InnerJoin("clients c", dbx.NewExp("c.id = t.client")).
+		Where(dbx.In("t.occasion", ids...)).
+		AndWhere(dbx.NewExp(domain.MarkedSQL)).
+		AndWhere(dbx.NewExp("t.period >= {:pe_lo} AND t.period < {:pe_hi}", dbx.Params{
+			"pe_lo": domain.EventPeriodPrefix, "pe_hi": domain.EventPeriodPrefix[:1] + ";"})). // "E:" … "E;"
+		AndWhere(filter.Expr("c"))
+	if err := tq.All(&marks); err != nil {
+		return nil, err
+	}
+	status := make(map[[2]string]string, len(marks))
+	for _, m := range marks {
+		status[[2]string{m.Occasion, m.Period}] = m.Status
+	}
+
+	var items []*planItem
+	for _, o := range occasions {
+		rule := domain.OccasionRule(o)
+		target := planTargetOf(o)
+		kind, offset := o.GetString("event_kind"), o.GetInt("offset_days")
+		byDay := map[time.Time]*planItem{}
+		for _, ev := range events {
+			if ev.Kind != kind || !target.targets(ev.Point, ev.Segment) {
+				continue
+			}
+			oc := occurrence.ForEvent(rule, domain.EventPeriod(ev.Id), ev.Date.Time(), offset)
+			day, _ := occurrence.EventWindow(ev.Date.Time(), offset)
+			if day.Before(from) || day.After(to) || oc.From.After(oc.To) {
+				continue
+			}
+			item := byDay[day]
+			if item == nil {
+				// one item per day: its period is the prefix of the events'
+				item = newPlanItem(o, day, domain.EventPeriodPrefix, oc.From, oc.To)
+				byDay[day] = item
+				items = append(items, item)
+			}
+			item.Targeted++
+			if len(item.Clients) < planMaxNames {
+				item.Clients = append(item.Clients, planClient{Id: ev.Client, Name: ev.Name, Event: ev.Id, EventDate: planDate(oc.Date)})
+			}
+			planAddMarks(item, status[[2]string{o.Id, domain.EventPeriod(ev.Id)}], 1)
+		}
+	}
+	return items, nil
+}
+
 func newPlanItem(o *core.Record, date time.Time, period string, from, to time.Time) *planItem {
 	return &planItem{
 		Date: planDate(date),
@@ -461,6 +576,18 @@ func planPeriods(from, to time.Time) []any {
 	periods := []any{""}
 	for y := from.Year(); y <= to.Year(); y++ {
 		periods = append(periods, strconv.Itoa(y))
+	}
+	return periods
+}
+
+// planItemPeriods adds to planPeriods the periods of the items, such as
+// the months, ISO weeks and days of monthly, weekly and daily occasions.
+func planItemPeriods(items []*planItem, from, to time.Time) []any {
+	periods := planPeriods(from, to)
+	for _, item := range items {
+		if !slices.Contains(periods, any(item.Period)) {
+			periods = append(periods, item.Period)
+		}
 	}
 	return periods
 }

@@ -87,8 +87,31 @@ type timelineHold struct {
 	Active        bool   `json:"active"` // applies now: until is empty or today or later at the point
 }
 
+// timelineEvent is something that happened at the client (SPEC §3
+// events: a shipment, an installation), placed on its date.
+type timelineEvent struct {
+	Type          string `json:"type"`
+	At            string `json:"at"`
+	Id            string `json:"id"`
+	Kind          string `json:"kind"`
+	Date          string `json:"date"`
+	Note          string `json:"note"`
+	Source        string `json:"source"`
+	Occasion      string `json:"occasion"`
+	OccasionTitle string `json:"occasionTitle"`
+}
+
 // Rows as read from the database; Seq is the rowid.
 type (
+	timelineEventRow struct {
+		Seq      int64  `db:"seq"`
+		Id       string `db:"id"`
+		Kind     string `db:"kind"`
+		Date     string `db:"date"`
+		Note     string `db:"note"`
+		Source   string `db:"source"`
+		Occasion string `db:"occasion"`
+	}
 	timelineTouchRow struct {
 		Seq      int64  `db:"seq"`
 		Id       string `db:"id"`
@@ -146,8 +169,8 @@ type (
 
 // timeline serves GET /api/touchbase/clients/{id}/timeline (SPEC §6, the
 // client card): the client with its point's and manager's names, and its
-// touches, comments, tickets (opened and, once resolved, resolved) and
-// holds in one list, newest first, at most ?limit= items (default 200,
+// touches, comments, tickets (opened and, once resolved, resolved),
+// holds and events (on their date) in one list, newest first, at most ?limit= items (default 200,
 // at most 1000). A client that does not exist and a client outside the
 // caller's scope give the same 404, so ids of other points' clients cannot
 // be probed.
@@ -251,7 +274,19 @@ func timelineEntries(app core.App, scope *Scope, clientId string, limit int) (en
 		return nil, false, err
 	}
 
+	var events []timelineEventRow
+	if err := app.DB().
+		Select("rowid AS seq", "id", "kind", "date", "note", "source", "occasion").
+		From("events").Where(byClient).
+		OrderBy("date DESC", "rowid DESC").Limit(fetch).
+		All(&events); err != nil {
+		return nil, false, err
+	}
+
 	var userIds, occasionIds []string
+	for _, ev := range events {
+		occasionIds = append(occasionIds, ev.Occasion)
+	}
 	for _, t := range touches {
 		userIds = append(userIds, t.Author)
 		occasionIds = append(occasionIds, t.Occasion)
@@ -304,6 +339,13 @@ func timelineEntries(app core.App, scope *Scope, clientId string, limit int) (en
 			Reason: h.Reason, Note: h.Note, Until: h.Until, Ticket: h.Ticket, Touch: h.Touch,
 			Occasion: h.Occasion, OccasionTitle: titles[h.Occasion],
 			Active: h.Until == "" || h.Until >= holdFrom,
+		}})
+	}
+
+	for _, ev := range events {
+		entries = append(entries, timelineEntry{at: ev.Date, rank: 3, seq: ev.Seq, item: timelineEvent{
+			Type: "event", At: ev.Date, Id: ev.Id, Kind: ev.Kind, Date: ev.Date, Note: ev.Note, Source: ev.Source,
+			Occasion: ev.Occasion, OccasionTitle: titles[ev.Occasion],
 		}})
 	}
 

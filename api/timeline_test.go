@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -510,5 +511,44 @@ func TestTimelineWithdrawnAndOutcomes(t *testing.T) {
 	}
 	if !seenT1 || !seenWithdrawn || !seenHold {
 		t.Errorf("outcome on T1 %v, withdrawn mark %v, T1's hold %v: %s", seenT1, seenWithdrawn, seenHold, body)
+	}
+}
+
+// TestTimelineEvents: what happened at the client (SPEC §3 events) is on
+// the card, on its date, with its kind and note; a purchase names what
+// was bought.
+func TestTimelineEvents(t *testing.T) {
+	app := New(t)
+	server := Serve(t, app)
+	for _, body := range []string{
+		`{"client":"` + C1 + `","kind":"shipment","date":"2026-03-02","note":"Order 1042, 3 pallets","source":"erp","external_id":"SHP-1042"}`,
+		`{"client":"` + C1 + `","kind":"purchase","date":"2026-03-05","occasion":"` + OccStandard + `","source":"erp","external_id":"INV-77"}`,
+	} {
+		if r := Request(t, server, http.MethodPost, "/api/collections/events/records", PM1, body); r.Status != 200 {
+			t.Fatalf("event: %d %s", r.Status, r.Body)
+		}
+	}
+	status, body := get(t, app, PM1, "/api/touchbase/clients/"+C1+"/timeline")
+	if status != 200 {
+		t.Fatalf("timeline: %d %s", status, body)
+	}
+	var page struct {
+		Items []map[string]any `json:"items"`
+	}
+	if err := json.Unmarshal([]byte(body), &page); err != nil {
+		t.Fatal(err)
+	}
+	var events []string
+	for _, item := range page.Items {
+		if item["type"] == "event" {
+			events = append(events, fmt.Sprintf("%v %v %v %v", item["kind"], item["at"], item["note"], item["occasionTitle"]))
+		}
+	}
+	want := []string{
+		"purchase 2026-03-05 12:00:00.000Z  Useful article",
+		"shipment 2026-03-02 12:00:00.000Z Order 1042, 3 pallets ",
+	}
+	if strings.Join(events, "|") != strings.Join(want, "|") {
+		t.Errorf("events on the card:\n got %q\nwant %q", events, want)
 	}
 }

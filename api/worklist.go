@@ -137,6 +137,17 @@ type worklistItem struct {
 	Message  string              `json:"message"`
 	Missing  []string            `json:"missing"` // placeholders that rendered empty
 	Links    map[string]string   `json:"links"`   // whatsapp, telegram, email, phone
+	// Event is the event an event occasion's row follows up (SPEC §4.9),
+	// absent for other occasions
+	Event *eventJSON `json:"event,omitempty"`
+}
+
+// eventJSON is the event a worklist row follows up.
+type eventJSON struct {
+	Id   string `json:"id"`
+	Kind string `json:"kind"`
+	Date string `json:"date"` // YYYY-MM-DD
+	Note string `json:"note"`
 }
 
 type clientJSON struct {
@@ -220,7 +231,11 @@ type occasionJSON struct {
 	Segments []string `json:"segments"`
 	Points   []string `json:"points"`
 	Roles    []string `json:"roles"`
-	Archived bool     `json:"archived"`
+	// EventKind and OffsetDays: for trigger = event, the kind of event
+	// that brings a client in and how many days after its date
+	EventKind  string `json:"event_kind"`
+	OffsetDays int    `json:"offset_days"`
+	Archived   bool   `json:"archived"`
 	// Active: the occasion can be marked today (for a personal one: its
 	// campaign is open; each listed client's own date is active).
 	Active bool `json:"active"`
@@ -282,7 +297,10 @@ type audience struct {
 	// perContact: a birthday occasion, whose rows (and current, keyed by
 	// contact id) are per contact, not per client
 	perContact bool
-	standard   bool
+	// perEvent: an event occasion (trigger = event, SPEC §4.9), whose rows
+	// (and current, keyed by event id) are per event of its event_kind
+	perEvent bool
+	standard bool
 
 	// points are the points in scope that the occasion targets, by id.
 	points map[string]*core.Record
@@ -311,7 +329,8 @@ func newAudience(app core.App, occasion *core.Record, filter *clientFilter, now 
 		points:   map[string]*core.Record{},
 		current:  map[string]occurrence.Occurrence{},
 	}
-	a.personal = a.rule.Trigger == "birthday" || a.rule.Trigger == "anniversary"
+	a.perEvent = a.rule.Trigger == domain.TriggerEvent
+	a.personal = a.rule.Trigger == "birthday" || a.rule.Trigger == "anniversary" || a.perEvent
 	set, err := templates.Load(app, occasion)
 	if err != nil {
 		return nil, err
@@ -351,6 +370,9 @@ func (a *audience) resolvePersonal() error {
 	if a.rule.Archived || len(a.points) == 0 {
 		return nil
 	}
+	if a.perEvent {
+		return a.resolveEvents()
+	}
 	params := dbx.Params{}
 	db := a.app.DB()
 	// anniversaries per client; birthdays per non-archived contact (of
@@ -383,6 +405,47 @@ func (a *audience) resolvePersonal() error {
 				oc.Period = domain.TouchPeriod(a.rule.Trigger, oc.Period, c.Id) // what the mark stores
 			}
 			a.current[c.Id] = oc
+		}
+	}
+	return nil
+}
+
+// resolveEvents keeps the events of the occasion's event_kind, of the
+// audience's clients, whose follow-up window (occurrence.EventActive)
+// contains today at the client's point: a light query reads the
+// candidates by kind and a date range that covers every point's today
+// (idx_events_kind_date), Go decides per event in its point's zone.
+func (a *audience) resolveEvents() error {
+	offset := a.occasion.GetInt("offset_days")
+	var first, last time.Time
+	for id := range a.points {
+		f, l := occurrence.EventDates(offset, a.today(id), a.today(id))
+		if first.IsZero() || f.Before(first) {
+			first = f
+		}
+		if last.IsZero() || l.After(last) {
+			last = l
+		}
+	}
+	params := dbx.Params{
+		"w_kind":  a.occasion.GetString("event_kind"),
+		"w_first": first.Format(time.DateOnly),
+		"w_last":  last.AddDate(0, 0, 1).Format(time.DateOnly),
+	}
+	db := a.app.DB()
+	sql := "SELECT ev.id AS id, c.point AS point, ev.date AS date FROM events ev JOIN clients c ON c.id = ev.client" +
+		" WHERE ev.kind = {:w_kind} AND ev.date >= {:w_first} AND ev.date < {:w_last} AND " + a.clientsSQL(db, params)
+	var candidates []struct {
+		Id    string         `db:"id"`
+		Point string         `db:"point"`
+		Date  types.DateTime `db:"date"`
+	}
+	if err := db.NewQuery(sql).Bind(params).All(&candidates); err != nil {
+		return err
+	}
+	for _, c := range candidates {
+		if ok, _ := occurrence.EventActive(a.rule, c.Date.Time(), offset, a.today(c.Point)); ok {
+			a.current[c.Id] = occurrence.ForEvent(a.rule, domain.EventPeriod(c.Id), c.Date.Time(), offset)
 		}
 	}
 	return nil
@@ -455,6 +518,12 @@ func (a *audience) source(db dbx.Builder, params dbx.Params) string {
 	}
 	raw, _ := json.Marshal(current)
 	params["w_current"] = string(raw)
+	if a.perEvent {
+		return ` FROM json_each({:w_current}) cur
+		CROSS JOIN events ev ON ev.id = cur.key
+		JOIN clients c ON c.id = ev.client
+		LEFT JOIN touches t ON t.client = c.id AND t.occasion = {:w_occasion} AND t.period = cur.value AND ` + domain.MarkedSQL + where
+	}
 	if a.perContact {
 		return ` FROM json_each({:w_current}) cur
 		CROSS JOIN contacts bc ON bc.id = cur.key
@@ -571,6 +640,10 @@ type worklistRow struct {
 	OccasionFound string `db:"occasion_found"`
 	OccasionTitle string `db:"occasion_title"`
 	State         string `db:"state"`
+	EventId       string `db:"event_id"`
+	EventKind     string `db:"event_kind"`
+	EventDate     string `db:"event_date"`
+	EventNote     string `db:"event_note"`
 	domain.ClientDateColumns
 }
 
@@ -601,7 +674,13 @@ func (a *audience) page(state string, limit, offset int) ([]worklistRow, error) 
 	if a.perContact {
 		contactColumn, order, contactJoin = "bc.id", ", bc.name, bc.id", " LEFT JOIN contacts pc ON pc.id = page.contact"
 	}
-	inner := "SELECT c.id AS client, " + contactColumn + " AS contact, t.id AS touch, " + column + " AS state" + a.source(db, params) + condition +
+	// an event occasion's row is an event's (SPEC §4.9): the client's
+	// events in date order
+	eventColumn, eventJoin, eventOrder := "''", " LEFT JOIN events pe ON pe.id = page.event", ""
+	if a.perEvent {
+		eventColumn, order, eventOrder = "ev.id", ", ev.date, ev.id", ", COALESCE(pe.date, ''), COALESCE(pe.id, '')"
+	}
+	inner := "SELECT c.id AS client, " + contactColumn + " AS contact, " + eventColumn + " AS event, t.id AS touch, " + column + " AS state" + a.source(db, params) + condition +
 		" ORDER BY c.search, c.id" + order + " LIMIT {:w_limit} OFFSET {:w_offset}"
 
 	sql := `WITH page AS (` + inner + `)
@@ -623,9 +702,10 @@ func (a *audience) page(state string, limit, offset int) ([]worklistRow, error) 
 			COALESCE(h.ticket, '') AS hold_ticket,
 			COALESCE(tk.id, '') AS ticket_found, COALESCE(tk.title, '') AS ticket_title,
 			COALESCE(ho.id, '') AS occasion_found, COALESCE(ho.title, '') AS occasion_title,
+			page.event AS event_id, COALESCE(pe.kind, '') AS event_kind, COALESCE(pe.date, '') AS event_date, COALESCE(pe.note, '') AS event_note,
 			page.state AS state
 		FROM page
-		JOIN clients c ON c.id = page.client` + contactJoin + `
+		JOIN clients c ON c.id = page.client` + contactJoin + eventJoin + `
 		LEFT JOIN touches t ON t.id = page.touch
 		LEFT JOIN users m ON m.id = c.manager
 		LEFT JOIN users u ON u.id = t.author
@@ -635,7 +715,7 @@ func (a *audience) page(state string, limit, offset int) ([]worklistRow, error) 
 			ORDER BY h2.created DESC, h2.id DESC LIMIT 1)
 		LEFT JOIN tickets tk ON tk.id = h.ticket
 		LEFT JOIN occasions ho ON ho.id = h.occasion
-		ORDER BY c.search, c.id, COALESCE(pc.name, ''), COALESCE(pc.id, '')`
+		ORDER BY c.search, c.id` + eventOrder + `, COALESCE(pc.name, ''), COALESCE(pc.id, '')`
 
 	var rows []worklistRow
 	if err := db.NewQuery(sql).Bind(params).All(&rows); err != nil {
@@ -653,6 +733,9 @@ func (a *audience) item(r *worklistRow, auth *core.Record, lang string) worklist
 	}
 	if a.perContact {
 		oc = a.current[r.ContactId]
+	}
+	if a.perEvent {
+		oc = a.current[r.EventId] // {{date}} is the event's date
 	}
 	date := oc.Date
 	pointName, pointLanguage := "", ""
@@ -690,6 +773,9 @@ func (a *audience) item(r *worklistRow, auth *core.Record, lang string) worklist
 	}
 	if chosen.Id != "" {
 		item.Template = &chosen
+	}
+	if r.EventId != "" {
+		item.Event = &eventJSON{Id: r.EventId, Kind: r.EventKind, Date: date.Format(time.DateOnly), Note: r.EventNote}
 	}
 	if r.TouchId != "" {
 		item.Touch = &touchJSON{
@@ -778,7 +864,8 @@ func (a *audience) occasionJSON() occasionJSON {
 		Template: o.GetString("template"), Repeat: o.GetString("repeat"), Trigger: o.GetString("trigger"),
 		Starts: o.GetString("starts"), Ends: o.GetString("ends"),
 		Segments: nonNil(o.GetStringSlice("segments")), Points: nonNil(o.GetStringSlice("points")),
-		Roles: nonNil(o.GetStringSlice("roles")), Archived: o.GetBool("archived"), Active: a.active(),
+		Roles: nonNil(o.GetStringSlice("roles")), EventKind: o.GetString("event_kind"), OffsetDays: o.GetInt("offset_days"),
+		Archived: o.GetBool("archived"), Active: a.active(),
 	}
 }
 

@@ -77,8 +77,11 @@ type Report struct {
 	Problems     []Problem
 	MoreProblems int
 	// Kind is what was imported, for the summary: "clients" (the
-	// default) or "contacts".
+	// default), "contacts" or "events".
 	Kind string
+	// Skipped lists the rows left out without rejecting the file: events
+	// already recorded under the same (source, external_id).
+	Skipped []Problem
 }
 
 // String is the report for a person: one summary line, then one line per
@@ -92,6 +95,12 @@ func (r *Report) String() string {
 			kind = "clients"
 		}
 		fmt.Fprintf(&b, "Imported %d %s from %d rows (%s, delimiter %q).\n", r.Imported, kind, r.Rows, r.Encoding, r.Delimiter)
+		if len(r.Skipped) > 0 {
+			fmt.Fprintf(&b, "Skipped %d rows already recorded:\n", len(r.Skipped))
+			for _, p := range r.Skipped {
+				b.WriteString(p.String() + "\n")
+			}
+		}
 	case r.Rejected > 0:
 		fmt.Fprintf(&b, "Nothing was imported: %d of %d rows have problems. Fix them and import the whole file again.\n", r.Rejected, r.Rows)
 	default:

@@ -27,6 +27,7 @@ var Fields = map[string][]string{
 	"contacts":  {"birthday"},
 	"occasions": {"starts", "ends"},
 	"holds":     {"until"},
+	"events":    {"date"},
 }
 
 // Noon is the time of day a day is stored at.

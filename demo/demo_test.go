@@ -315,10 +315,14 @@ func TestSeedIfEmpty(t *testing.T) {
 		t.Errorf("ticket statuses = %v", ticketStatus)
 	}
 	reasons := map[string]*core.Record{}
-	outcomeHolds := 0
+	outcomeHolds, purchaseHolds := 0, 0
 	for _, h := range all(t, app, "holds") {
 		if h.GetString("touch") != "" {
 			outcomeHolds++ // the server's, for a declined, bought or not-now outcome
+			continue
+		}
+		if h.GetString("event") != "" {
+			purchaseHolds++ // the server's, for a purchase event (SPEC §4.8)
 			continue
 		}
 		if h.GetString("reason") != "ticket" {
@@ -327,6 +331,9 @@ func TestSeedIfEmpty(t *testing.T) {
 	}
 	if outcomeHolds == 0 {
 		t.Error("no hold of an outcome")
+	}
+	if purchaseHolds == 0 {
+		t.Error("no hold of a purchase event")
 	}
 	if len(reasons) != 3 || reasons["declined"] == nil || reasons["requested"] == nil || reasons["bought"] == nil {
 		t.Fatalf("holds = %v", reasons)
@@ -389,4 +396,49 @@ func equal(a, b map[string]int64) bool {
 		}
 	}
 	return true
+}
+
+// TestDemoEventOccasions: the demo's two event occasions (acceptance after
+// a shipment, maintenance after an installation) have rows in every
+// point's worklist today, each naming its event.
+func TestDemoEventOccasions(t *testing.T) {
+	app := newApp(t)
+	var out bytes.Buffer
+	if err := demo.SeedIfEmpty(app, &out, ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []string{"shipment", "installation"} {
+		occasion, err := app.FindFirstRecordByData("occasions", "event_kind", kind)
+		if err != nil {
+			t.Fatalf("no %s occasion: %v", kind, err)
+		}
+		if occasion.GetString("kind") != "mandatory" || occasion.GetString("trigger") != "event" {
+			t.Errorf("%s occasion: %v", kind, occasion.PublicExport())
+		}
+		templates, _ := app.FindAllRecords("occasion_templates")
+		langs := map[string]bool{}
+		for _, tpl := range templates {
+			if tpl.GetString("occasion") == occasion.Id {
+				langs[tpl.GetString("language")] = true
+			}
+		}
+		if !langs["ru"] || !langs["en"] {
+			t.Errorf("%s occasion's languages: %v", kind, langs)
+		}
+		var perPoint []struct {
+			Point string `db:"point"`
+			N     int    `db:"n"`
+		}
+		offset := occasion.GetInt("offset_days")
+		// the same window the worklist applies, by the server's date (the demo's points are UTC+0…+3)
+		err = app.DB().NewQuery(`SELECT c.point AS point, COUNT(*) AS n FROM events e JOIN clients c ON c.id = e.client
+			WHERE e.kind = {:kind} AND date(e.date, '+' || {:offset} || ' days') <= date('now') AND date(e.date, '+' || ({:offset} + 13) || ' days') >= date('now', '+1 day')
+			GROUP BY c.point`).Bind(map[string]any{"kind": kind, "offset": offset}).All(&perPoint)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(perPoint) != 3 {
+			t.Errorf("%s follow-ups due today by point: %v, want rows in all three", kind, perPoint)
+		}
+	}
 }

@@ -100,6 +100,7 @@ func (s *seeder) run() error {
 		{"comments", s.seedManualComments},
 		{"tickets", s.seedTickets},
 		{"holds", s.seedHolds},
+		{"events", s.seedEvents},
 	}
 	for _, step := range steps {
 		if err := step.fn(); err != nil {

@@ -13,8 +13,8 @@ var (
 	Channels       = []string{"telegram", "whatsapp", "email", "phone", "meeting", "other"} // contacts.channel, touches.channel
 	OccasionKinds  = []string{"mandatory", "standard"}                                      // occasions.kind
 	Categories     = []string{"greeting", "content", "news", "notice", "idea", "advice", "question", "promo", "event", "other"}
-	Repeats        = []string{"none", "yearly"}                                                                      // occasions.repeat
-	Triggers       = []string{"none", "birthday", "anniversary"}                                                     // occasions.trigger
+	Repeats        = []string{"none", "yearly", "monthly", "weekly", "daily"}                                        // occasions.repeat
+	Triggers       = []string{"none", "birthday", "anniversary", "event"}                                            // occasions.trigger
 	TouchStatuses  = []string{"done", "skipped", TouchWithdrawn}                                                     // touches.status
 	Outcomes       = []string{OutcomeReplied, "no_reply", OutcomeNotNow, OutcomeDeclined, OutcomeBought, "referral"} // touches.outcome
 	CommentKinds   = []string{"manual", "touch", "system"}                                                           // comments.kind
@@ -23,6 +23,18 @@ var (
 	ContactRoles   = []string{"decision_maker", "influencer", "user", "technical", "finance", "assistant", "other"}  // contacts.role, occasions.roles
 	Languages      = []string{"ru", "en"}                                                                            // points.language, clients.language, contacts.language
 	DigestOutcomes = []string{"sending", "sent", "failed", "empty"}                                                  // digests.outcome
+)
+
+// EventKinds are the values of events.kind and occasions.event_kind
+// (SPEC §3); a purchase event with an occasion holds the client (SPEC §4.8).
+var EventKinds = []string{"order", "shipment", "delivery", "installation", "maintenance", "payment", EventPurchase, "other"}
+
+// TriggerEvent is the trigger of an occasion whose dates come from the
+// client's events of its event_kind (SPEC §4.9); EventPurchase the kind
+// of event that records a purchase.
+const (
+	TriggerEvent  = "event"
+	EventPurchase = "purchase"
 )
 
 // StageLost is the stage of clients the lists leave out unless asked for.
@@ -59,3 +71,9 @@ func LanguageOfCountry(country string) string {
 	}
 	return "en"
 }
+
+// PersonalContactOccasion is the id of the built-in occasion "personal
+// contact" (migration 1764600000_repeats.go): standard, repeat daily, no
+// window, every point. The Due view logs an unplanned call or meeting with
+// it, through the ordinary touches API (one mark per client and day).
+const PersonalContactOccasion = "personalcontact"

@@ -38,6 +38,8 @@ func TestSelectValuesHaveOneSource(t *testing.T) {
 		"comments.kind":               domain.CommentKinds,
 		"tickets.status":              domain.TicketStatuses,
 		"holds.reason":                domain.HoldReasons,
+		"events.kind":                 domain.EventKinds,
+		"occasions.event_kind":        domain.EventKinds,
 		"cadences.segment":            domain.Segments,
 		"points.language":             domain.Languages,
 		"clients.language":            domain.Languages,

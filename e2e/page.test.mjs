@@ -270,7 +270,7 @@ describe('marking', () => {
 });
 
 describe('views', () => {
-  it('Due shows the cadence queue with levels; Plan shows the weeks ahead', async () => {
+  it('Due shows the cadence queue with levels; Plan shows the months ahead', async () => {
     const page = await open();
     await signIn(page, server.url, USERS.olga);
     await page.goto(`${server.url}/#/due`);
@@ -282,9 +282,9 @@ describe('views', () => {
     await screenshot(page, 'due-en');
 
     await page.locator('nav.mainnav a', { hasText: 'Plan' }).click();
-    await page.locator('section.week').first().waitFor();
-    assert.ok(await page.locator('section.week').count() >= 4, 'several weeks planned');
-    assert.match(await page.locator('.week-title').first().textContent(), /Week \d+/);
+    await page.locator('section.plan-month').first().waitFor();
+    assert.ok(await page.locator('section.plan-month').count() >= 6, 'six months planned');
+    assert.match(await page.locator('.month-title').first().textContent(), /\w+ 20\d\d/);
     assert.ok(await page.locator('.plan-item .bar-text').count() > 0, 'coverage per item');
     await screenshot(page, 'plan-en');
   });
@@ -603,5 +603,45 @@ describe('did it work', () => {
       assert.equal(dialogWide, 0, `no horizontal scroll at ${viewport.width} px (the card)`);
       await screenshot(page, `long-comment-${viewport.width}`);
     }
+  });
+});
+
+describe('from the business to the worklist', () => {
+  it('a manager logs a call from Due in one step; the client leaves the queue', async () => {
+    const page = await open();
+    await signIn(page, server.url, USERS.olga);
+    await page.goto(`${server.url}/#/due`);
+    const first = page.locator('.due-rows tr.row').first();
+    await first.waitFor();
+    const clientId = await first.getAttribute('data-client');
+    await first.locator('.btn-log').click();
+    const log = page.locator(`tr.due-log[data-client="${clientId}"]`);
+    await log.locator('.msg').waitFor();
+    assert.ok((await log.locator('.msg').textContent()).trim().length > 0, 'the personal-contact message');
+    await log.locator('input.comment').fill('Called about the spring order');
+    await log.locator('.btn-done').click();
+    await page.locator('.toast', { hasText: 'done' }).waitFor();
+    await page.waitForFunction((id) => !document.querySelector(`.due-rows tr.row[data-client="${id}"]`), clientId);
+    const touches = await api.olga.get(`/api/collections/touches/records?filter=${encodeURIComponent(`client="${clientId}" && comment="Called about the spring order"`)}`);
+    assert.equal(touches.totalItems, 1);
+    assert.equal(touches.items[0].status, 'done');
+  });
+
+  it('the Plan jumps to a month; today is marked', async () => {
+    const page = await open();
+    await signIn(page, server.url, USERS.olga);
+    await page.goto(`${server.url}/#/plan`);
+    await page.locator('.plan-jump button').first().waitFor();
+    assert.equal(await page.locator('.plan-today').count(), 1);
+    const months = await page.locator('.plan-jump button').count();
+    assert.ok(months >= 6, `months in the jump bar: ${months}`);
+    const target = page.locator('.plan-jump button').nth(3);
+    const month = await target.getAttribute('data-month');
+    await target.click();
+    await page.waitForFunction((m) => {
+      const top = document.getElementById(`month-${m}`).getBoundingClientRect().top;
+      return top >= 0 && top < 250;
+    }, month);
+    await screenshot(page, 'plan-month');
   });
 });

@@ -167,6 +167,18 @@ func accessDecisions() []decision {
 		{collection: "holds", action: "update", target: H1, body: `{"note":"Declined twice"}`, expect: [5]int{200, 200, 404, 404, 404}},
 		{collection: "holds", action: "delete", target: H1, expect: [5]int{204, 204, 404, 404, 404}},
 
+		// events (issue 14): scoped like the client's records; written by
+		// service managers (automations) and by point managers for their
+		// own clients; deleted by service managers; a second record of
+		// one (source, external_id) is a 400 for everyone
+		{collection: "events", action: "list", target: reviewEventId, expect: [5]int{200, 200, 200, 0, 0}},
+		{collection: "events", action: "view", target: reviewEventId, expect: [5]int{200, 200, 200, 404, 404}},
+		{collection: "events", action: "create", body: `{"client":"` + C1 + `","kind":"shipment","date":"2026-03-02","source":"erp","external_id":"SHIP-2"}`, expect: [5]int{200, 200, 200, 400, 400}},
+		{collection: "events", action: "create", body: `{"client":"` + C1 + `","kind":"shipment","date":"2026-03-02","source":"erp","external_id":"SHIP-1"}`, prepare: reviewEvent, expect: [5]int{400, 400, 400, 400, 400}},
+		{collection: "events", action: "update", target: reviewEventId, body: `{"note":"Two pallets"}`, prepare: reviewEvent, expect: [5]int{200, 200, 200, 404, 404}},
+		{collection: "events", action: "update", target: reviewEventId, body: `{"client":"` + C2 + `"}`, prepare: reviewEvent, expect: [5]int{200, 200, 400, 404, 404}},
+		{collection: "events", action: "delete", target: reviewEventId, prepare: reviewEvent, expect: [5]int{204, 204, 404, 404, 404}},
+
 		{collection: "cadences", action: "list", target: "segment:A", expect: [5]int{200, 200, 200, 200, 0}},
 		{collection: "cadences", action: "view", target: "segment:A", expect: [5]int{200, 200, 200, 200, 404}},
 		{collection: "cadences", action: "create", body: `{"segment":"D","interval_days":45}`, prepare: dropCadenceD, expect: [5]int{200, 200, 400, 400, 400}},
@@ -223,6 +235,7 @@ func TestAccessReview(t *testing.T) {
 
 	// completeness: collections
 	app := New(t)
+	reviewEvent(t, app)
 	collections, err := app.FindAllCollections()
 	if err != nil {
 		t.Fatal(err)
@@ -457,5 +470,23 @@ func TestAccessReviewTopics(t *testing.T) {
 				t.Errorf("%s as %s: %d events, want %s", topic, role.name, got, map[bool]string{true: "the event", false: "none"}[expect[i] == 200])
 			}
 		}
+	}
+}
+
+// reviewEventId is the event of C1 (Moscow) the events rows are about.
+const reviewEventId = "event1000000001"
+
+// reviewEvent records reviewEventId: a shipment of C1 from the ERP.
+func reviewEvent(t testing.TB, app *tests.TestApp) {
+	t.Helper()
+	events, err := app.FindCollectionByNameOrId("events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	event := core.NewRecord(events)
+	event.Id = reviewEventId
+	event.Load(map[string]any{"client": C1, "kind": "shipment", "date": "2026-03-01", "source": "erp", "external_id": "SHIP-1", "note": "One pallet"})
+	if err := app.Save(event); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -41,6 +41,7 @@ func Bind(app core.App) {
 	app.OnRecordCreate("tickets").BindFunc(onTicketCreate)
 	app.OnRecordUpdate("tickets").BindFunc(onTicketUpdate)
 	app.OnRecordValidate("holds").BindFunc(onHoldValidate)
+	bindPurchases(app)
 	// a hold's touch is the outcome that created it (SPEC §4.8): the
 	// server sets it, so that changing the outcome lifts exactly that hold
 	app.OnRecordCreateRequest("holds").BindFunc(func(e *core.RecordRequestEvent) error {
@@ -154,6 +155,12 @@ func onHoldValidate(e *core.RecordEvent) error {
 		touch, err := e.App.FindRecordById("touches", id)
 		if err != nil || touch.GetString("client") != e.Record.GetString("client") {
 			return domain.FieldErrorT("touch", "validation_touch_client", "hold.touch_client")
+		}
+	}
+	if id := e.Record.GetString("event"); id != "" {
+		event, err := e.App.FindRecordById("events", id)
+		if err != nil || event.GetString("client") != e.Record.GetString("client") {
+			return domain.FieldErrorT("event", "validation_event_client", "hold.event_client")
 		}
 	}
 	if until := e.Record.GetDateTime("until"); !until.IsZero() && e.Record.IsNew() && until.Time().Before(time.Now().AddDate(-1, 0, 0)) {

@@ -39,7 +39,24 @@ var singleValueWriters = map[string]struct {
 	"tickets":            {SM, map[string]any{"client": C1, "title": "A problem"}, TK1},
 	"holds":              {SM, map[string]any{"client": C1, "reason": "other"}, H1},
 	"cadences":           {SM, map[string]any{"segment": "A", "interval_days": 10}, "segment:A"},
+	"events":             {SM, map[string]any{"client": C1, "kind": "shipment", "date": "2026-03-01"}, "kind:shipment"},
 	"digests":            {Superuser, map[string]any{"user": PM1, "day": "2026-01-06", "outcome": "sent"}, DG1},
+}
+
+// singleValueSeeds write, for a collection the fixture has no record of,
+// the record that singleValueWriters' update names.
+var singleValueSeeds = map[string]func(t testing.TB, app core.App){
+	"events": func(t testing.TB, app core.App) {
+		events, err := app.FindCollectionByNameOrId("events")
+		if err != nil {
+			t.Fatal(err)
+		}
+		event := core.NewRecord(events)
+		event.Load(map[string]any{"client": C1, "kind": "shipment", "date": "2026-03-01"})
+		if err := app.Save(event); err != nil {
+			t.Fatal(err)
+		}
+	},
 }
 
 // singleValued lists the relation and select fields of collection that
@@ -173,6 +190,9 @@ func TestSingleValueFieldsRefuseLists(t *testing.T) {
 					app := New(t)
 					server := Serve(t, app)
 					url := "/api/collections/" + collection.Name + "/records"
+					if seed := singleValueSeeds[collection.Name]; seed != nil {
+						seed(t, app)
+					}
 					id := Resolve(t, app, collection.Name, writer.update)
 					stored, err := app.FindRecordById(collection.Name, id)
 					if err != nil {

@@ -27,10 +27,26 @@
 //     the occasion's own [Starts, Ends], which here is the campaign's overall
 //     validity and is not shifted yearly. An anniversary has no occurrence in
 //     the since year or before (zero years together).
-//  4. An archived occasion is never active.
+//  4. Monthly, weekly and daily, not personal (repeat monthly / weekly /
+//     daily, trigger none): the occurrence is the calendar month, the ISO
+//     8601 week (Monday to Sunday, numbered in its ISO year as Go's
+//     time.ISOWeek does) or the day that contains the local date, so every
+//     day belongs to exactly one occurrence and a client can be marked
+//     once per month, week or day. Starts and Ends are the occasion's
+//     overall validity (not an anchor, as for yearly): the occurrence's
+//     window is its month / week / day intersected with [Starts, Ends],
+//     and Date is the window's first day — the 1st of the month, the
+//     Monday, the day itself, or Starts when the occasion starts inside
+//     the period (a manager reads "the March occurrence opens on 10
+//     March"). Outside [Starts, Ends] the window is empty or does not
+//     contain the day, so Active says when the occasion starts or ended.
+//  5. An archived occasion is never active.
 //
-// Period is "" for a one-off occurrence and the four-digit year of Date
-// otherwise.
+// Period is "" for a one-off occurrence, the four-digit year of Date for a
+// yearly or personal one, "2027-03" (month), "2026-W53" (ISO year and
+// week, two digits) and "2027-03-04" (day) for the calendar repeats.
+// Within one occasion the keys are unique per occurrence and sort in time
+// order.
 package occurrence
 
 import (
@@ -52,7 +68,7 @@ const day = 24 * time.Hour
 // so this package does not depend on the database. Zero times mean "not set";
 // only the UTC year/month/day of Starts and Ends matter.
 type Occasion struct {
-	Repeat   string // "none" | "yearly" ("" = "none")
+	Repeat   string // "none" | "yearly" | "monthly" | "weekly" | "daily" ("" = "none")
 	Trigger  string // "none" | "birthday" | "anniversary" ("" = "none"); a trigger implies yearly
 	Starts   time.Time
 	Ends     time.Time
@@ -69,7 +85,7 @@ type Client struct {
 // Occurrence is one concrete occurrence of an occasion (for one client when
 // the occasion is personal); its Period is what a touch stores.
 type Occurrence struct {
-	Period string    // "" for a one-off, "YYYY" (year of Date) for a yearly or personal one
+	Period string    // "" for a one-off, "YYYY" (year of Date) for a yearly or personal one, "YYYY-MM", "YYYY-Www", "YYYY-MM-DD" for monthly, weekly, daily
 	Date   time.Time // the occurrence's date; zero for a one-off without Starts or when !Known
 	From   time.Time // first active day (inclusive); zero = open
 	To     time.Time // last active day (inclusive); zero = open
@@ -100,6 +116,8 @@ func For(o Occasion, c Client, day time.Time) Occurrence {
 		return forPersonal(o, c, day)
 	case o.Repeat == "yearly":
 		return forYearly(o, day)
+	case calendar(o.Repeat):
+		return forCalendar(o, day)
 	default:
 		start := dateOf(o.Starts)
 		return Occurrence{Date: start, From: start, To: dateOf(o.Ends), Known: true}
@@ -159,15 +177,50 @@ func Years(since, date time.Time) int {
 	return n
 }
 
-// In returns the occurrences of a non-personal occasion whose Date falls in
-// [from, to] (inclusive), in date order, e.g. for a calendar. A one-off
-// without Starts has no date and yields nothing; personal occasions yield
-// nothing because their dates differ per client (see ClientDates).
+// In returns the occurrences of a non-personal occasion in [from, to]
+// (inclusive), in date order, e.g. for a calendar (the Plan view); every
+// Date it returns lies in the range:
+//
+//   - one-off and yearly: those whose Date falls in the range; a one-off
+//     without Starts has no date and yields nothing;
+//   - monthly and weekly: each one whose (non-empty) window meets the
+//     range, so the month or week in progress on from is listed too,
+//     dated on from (as the Plan view dates a one-off that began earlier);
+//     From and To keep its real window;
+//   - daily: one entry rather than one per day (which would flood a
+//     half-year plan with the same line): dated on the first active day in
+//     the range, with that day's Period, and From / To the occasion's own
+//     window (zero = open), i.e. "every day from From to To". Nothing when
+//     the window misses the range.
+//
+// Personal occasions yield nothing because their dates differ per client
+// (see ClientDates).
 func In(o Occasion, from, to time.Time) []Occurrence {
 	from, to = dateOf(from), dateOf(to)
 	var out []Occurrence
 	switch {
 	case o.personal():
+	case o.Repeat == "daily":
+		starts, ends := dateOf(o.Starts), dateOf(o.Ends)
+		first := from
+		if starts.After(first) {
+			first = starts
+		}
+		if first.After(to) || !ends.IsZero() && first.After(ends) {
+			break
+		}
+		oc := For(o, Client{}, first)
+		oc.From, oc.To = starts, ends
+		out = append(out, oc)
+	case calendar(o.Repeat):
+		for day := from; !day.After(to); day = periodEnd(o.Repeat, day).AddDate(0, 0, 1) {
+			if oc := For(o, Client{}, day); !oc.From.After(oc.To) && !oc.From.After(to) && !oc.To.Before(from) {
+				if oc.Date.Before(from) {
+					oc.Date = from
+				}
+				out = append(out, oc)
+			}
+		}
 	case o.Repeat == "yearly":
 		for y := from.Year(); y <= to.Year(); y++ {
 			if oc := yearly(o, y); inRange(oc.Date, from, to) {
@@ -203,6 +256,13 @@ func ClientDates(o Occasion, c Client, from, to time.Time) []time.Time {
 		}
 	}
 	return out
+}
+
+// Repeats reports whether the occasion has more than one occurrence: a
+// yearly, monthly, weekly or daily one (a personal occasion is yearly
+// whatever Repeat says).
+func (o Occasion) Repeats() bool {
+	return o.personal() || o.Repeat == "yearly" || calendar(o.Repeat)
 }
 
 func (o Occasion) personal() bool {
@@ -254,6 +314,64 @@ func forYearly(o Occasion, day time.Time) Occurrence {
 		}
 	}
 	return best
+}
+
+// calendar reports whether repeat is one of the calendar repeats, whose
+// occurrences are the months, ISO weeks or days themselves.
+func calendar(repeat string) bool {
+	return repeat == "monthly" || repeat == "weekly" || repeat == "daily"
+}
+
+// forCalendar returns the monthly / weekly / daily occurrence containing
+// day: its period's days intersected with the occasion's [Starts, Ends],
+// dated on the first of them (rule 4 of the package doc).
+func forCalendar(o Occasion, day time.Time) Occurrence {
+	from, to := periodStart(o.Repeat, day), periodEnd(o.Repeat, day)
+	if s := dateOf(o.Starts); s.After(from) {
+		from = s
+	}
+	if e := dateOf(o.Ends); !e.IsZero() && e.Before(to) {
+		to = e
+	}
+	return Occurrence{Period: periodKey(o.Repeat, day), Date: from, From: from, To: to, Known: true}
+}
+
+// periodStart is the first day of the month, ISO week (Monday) or day
+// containing day.
+func periodStart(repeat string, day time.Time) time.Time {
+	switch repeat {
+	case "monthly":
+		return time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, time.UTC)
+	case "weekly":
+		return day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7))
+	}
+	return day
+}
+
+// periodEnd is the last day of the month, ISO week (Sunday) or day
+// containing day.
+func periodEnd(repeat string, day time.Time) time.Time {
+	switch repeat {
+	case "monthly":
+		return periodStart(repeat, day).AddDate(0, 1, -1)
+	case "weekly":
+		return periodStart(repeat, day).AddDate(0, 0, 6)
+	}
+	return day
+}
+
+// periodKey names the month ("2027-03"), ISO week ("2026-W53", the ISO
+// year, which differs from the calendar year around New Year) or day
+// ("2027-03-04") containing day.
+func periodKey(repeat string, day time.Time) string {
+	switch repeat {
+	case "monthly":
+		return day.Format("2006-01")
+	case "weekly":
+		y, w := day.ISOWeek()
+		return fmt.Sprintf("%04d-W%02d", y, w)
+	}
+	return ymd(day)
 }
 
 // yearly returns the occurrence of a non-personal yearly occasion in year y.

@@ -13,6 +13,7 @@ import (
 	"touchbase/contacts"
 	"touchbase/days"
 	"touchbase/digest"
+	"touchbase/events"
 	"touchbase/holds"
 	"touchbase/input"
 	"touchbase/occasions"
@@ -36,6 +37,7 @@ func BindAppHooks(app core.App) {
 	templates.Bind(app)
 	touches.Bind(app)
 	holds.Bind(app)
+	events.Bind(app) // events: scope, one record per (source, external_id), event occasions
 	realtime.Bind(app)
 	api.Bind(app)
 	digest.Bind(app) // the morning e-mail: its job, unsubscribe route and users hook

@@ -216,4 +216,18 @@ var en = map[string]string{
 	"digest.bad_link_title":     "This link does not work",
 	"digest.bad_link":           "The unsubscribe link is invalid or has expired: a link works for 60 days and stops working when the password changes. Use the link in a newer e-mail, or ask your administrator to turn the morning e-mail off.",
 	"digest.nothing":            "Nothing to send to %[1]s: nothing is due, pending or coming up.",
+
+	// events (issue 14)
+	"event.recorded":                 "This event is already recorded as %[3]s (source %[1]q, external_id %[2]q); nothing was changed.",
+	"event.occasion_purchase_only":   "Only a purchase names an occasion (what was bought).",
+	"event.purchase_hold":            "Bought on %[1]s (purchase event)",
+	"occasion.event_kind_required":   "An occasion triggered by events needs the kind of event it follows up (event_kind).",
+	"hold.event_client":              "The event must belong to the same client.",
+	"touch.event_invalid":            "Must be the id of one of the client's events.",
+	"touch.event_not_event_occasion": "%[1]s does not follow up events; leave event out.",
+	"touch.event_client":             "Names no %[2]s event of %[1]s.",
+	"touch.no_event":                 "%[1]s has no %[2]s event that %[3]s follows up today.",
+	"touch.event_window":             "%[1]s follows up the %[2]s of %[3]s from %[4]s to %[5]s, not today.",
+	"import.event_recorded":          "already recorded as %[1]s (skipped)",
+	"import.event_kind":              "must be one of %[1]s, not %[2]q",
 }

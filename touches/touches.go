@@ -46,6 +46,9 @@ func onTouchCreateRequest(e *core.RecordRequestEvent) error {
 	if err := domain.RequireOwnClient(e); err != nil {
 		return err
 	}
+	if err := takeEventField(e); err != nil {
+		return err
+	}
 	if access.IsStaff(e.Auth) {
 		if author := e.Record.GetString("author"); author != "" && author != e.Auth.Id {
 			return domain.FieldErrorT("author", "validation_server_set", "touch.author_server_set")
@@ -114,12 +117,21 @@ func onTouchCreate(e *core.RecordEvent) error {
 		return err
 	}
 	at := touchTime(e.Record)
+	if err := resolveEvent(e.App, e.Record, t, at); err != nil {
+		return err
+	}
 	if err := checkTouchAllowed(e.App, t, at); err != nil {
+		return err
+	}
+	if err := checkEventWindow(t, at); err != nil {
 		return err
 	}
 
 	occ := occurrence.For(domain.OccasionRule(t.occasion), domain.ClientDates(t.client, t.contact), occurrence.Today(at, t.timezone()))
 	period := Period(t.occasion, occ.Period, t.contact)
+	if t.event != nil {
+		period = domain.EventPeriod(t.event.Id) // one mark per event (SPEC §4.9)
+	}
 	e.Record.Set("period", period)
 
 	if err := refuseDuplicate(e.App, t, period); err != nil {
@@ -209,6 +221,8 @@ type touchContext struct {
 	// contact is the person the mark was addressed to (for a birthday:
 	// whose birthday it is); nil when the client has no one to address
 	contact *core.Record
+	// event is the event an event occasion's mark follows up (SPEC §4.9)
+	event *core.Record
 }
 
 // loadTouchContext finds the records a touch refers to. A missing client or

@@ -8,8 +8,9 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-	"touchbase/domain"
 	"unicode"
+
+	"touchbase/domain"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -74,7 +75,11 @@ func TestInvariants(t *testing.T) {
 		"points": cfg.Points, "users": cfg.Points*cfg.ManagersPerPoint + cfg.ServiceManagers, "clients": cfg.Clients,
 		"occasions": cfg.Occasions, "touches": cfg.Touches, "tickets": cfg.Tickets,
 	} {
-		if got := count(t, app, "SELECT COUNT(*) FROM "+table); got != want {
+		query := "SELECT COUNT(*) FROM " + table
+		if table == "occasions" { // the built-in personal-contact occasion comes with the migrations
+			query += " WHERE id != '" + domain.PersonalContactOccasion + "'"
+		}
+		if got := count(t, app, query); got != want {
 			t.Errorf("%s: %d rows, want %d", table, got, want)
 		}
 	}

@@ -101,6 +101,13 @@ func Run(cfg Config) (*Results, error) {
 		}
 	}
 
+	if cfg.runs("digest") {
+		logf(cfg.Log, "== the morning e-mail")
+		if err := benchDigest(cfg, res); err != nil {
+			return nil, fmt.Errorf("digest: %w", err)
+		}
+	}
+
 	logf(cfg.Log, "starting the server for the benchmarks")
 	srv, ready, err := startServer(cfg.Binary, cfg.WorkDir)
 	if err != nil {

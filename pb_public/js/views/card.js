@@ -204,6 +204,13 @@ function timelineText(i) {
       return h('p', { class: 'tl-comment' }, i.text);
     case 'ticket':
       return [h('strong', {}, i.title), h('span', { class: 'muted' }, ` · ${t(`ticket_${i.event === 'resolved' ? 'resolved' : 'open'}`)}`)];
+    case 'event':
+      return [
+        h('strong', {}, label('eventKind', i.kind)),
+        h('span', { class: 'muted' }, ` · ${fmtDay(i.date)}`),
+        i.occasionTitle ? h('span', {}, ` · ${i.occasionTitle}`) : null,
+        i.note ? h('p', { class: 'tl-comment' }, i.note) : null,
+      ];
     case 'hold':
       return [
         h('strong', {}, label('reason', i.reason)),

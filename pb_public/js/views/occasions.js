@@ -12,7 +12,7 @@ import { pb, api, loadLookups, describeError } from '../api.js';
 import { navigate, toast, fail, errorBox, loadingBox, badge, busy } from '../ui.js';
 
 /** The occasion fields the form edits (SPEC §3), besides the texts. */
-const FIELDS = ['title', 'kind', 'category', 'starts', 'ends', 'repeat', 'trigger', 'roles', 'segments', 'points', 'template', 'archived'];
+const FIELDS = ['title', 'kind', 'category', 'starts', 'ends', 'repeat', 'trigger', 'event_kind', 'offset_days', 'roles', 'segments', 'points', 'template', 'archived'];
 const PLACEHOLDERS = ['client', 'contact', 'position', 'manager', 'point', 'years', 'date'];
 const GROUPS = ['active', 'planned', 'ended', 'archived'];
 
@@ -98,7 +98,7 @@ export function mount(root, { params }) {
         view.draft = Object.fromEntries(FIELDS.map((f) => [f, record[f]]));
         view.versions = versions.map((v) => ({ id: v.id, language: v.language, variant: v.variant, weight: v.weight, text: v.text, saved: { ...v } }));
       } else {
-        view.draft = { title: '', kind: 'standard', category: 'other', starts: '', ends: '', repeat: 'none', trigger: 'none', roles: [], segments: [], points: [], template: '', archived: false };
+        view.draft = { title: '', kind: 'standard', category: 'other', starts: '', ends: '', repeat: 'none', trigger: 'none', event_kind: '', offset_days: 0, roles: [], segments: [], points: [], template: '', archived: false };
         view.versions = (view.values.language || ['ru', 'en']).map((language) => ({ id: '', language, variant: '', weight: 1, text: '' }));
       }
       view.removed = [];
@@ -121,8 +121,8 @@ export function mount(root, { params }) {
       h('span', { class: 'field-error', role: 'alert', dataset: { field: key } }));
   }
 
-  function select(name, values, labelGroup) {
-    return h('select', { name, onchange: (e) => { view.draft[name] = e.target.value; onEdit(); } },
+  function select(name, values, labelGroup, { rerender = false } = {}) {
+    return h('select', { name, onchange: (e) => { view.draft[name] = e.target.value; if (rerender) renderForm(); onEdit(); } },
       values.map((v) => option(v, label(labelGroup, v), view.draft[name])));
   }
 
@@ -187,7 +187,12 @@ export function mount(root, { params }) {
       fieldBox('kind', t('kind'), select('kind', v.kind || [], 'kind')),
       fieldBox('category', t('category'), select('category', v.category || [], 'category')),
       fieldBox('repeat', t('editorField_repeat'), select('repeat', v.repeat || [], 'repeat')),
-      fieldBox('trigger', t('editorField_trigger'), select('trigger', v.trigger || [], 'trigger')),
+      fieldBox('trigger', t('editorField_trigger'), select('trigger', v.trigger || [], 'trigger', { rerender: true })),
+      d.trigger === 'event' ? fieldBox('event_kind', t('editorField_event_kind'), select('event_kind', ['', ...(v.event_kind || [])], 'eventKind')) : null,
+      d.trigger === 'event' ? fieldBox('offset_days', t('editorField_offset_days'), h('input', {
+        type: 'number', name: 'offset_days', min: -365, max: 365, step: 1, value: d.offset_days ?? 0,
+        oninput: (e) => { d.offset_days = e.target.value === '' ? 0 : Number(e.target.value); onEdit(); },
+      })) : null,
       fieldBox('starts', t('editorField_starts'), day('starts')),
       fieldBox('ends', t('editorField_ends'), day('ends'))),
     checks('points', points.map((p) => p.id), (id) => view.lookups?.pointName[id] || id, t('editorAllPoints')),

@@ -11,7 +11,10 @@ import { errorBox, loadingBox, badge, bar } from '../ui.js';
 /** monthOf is "YYYY-MM" of a "YYYY-MM-DD" date. */
 const monthOf = (date) => date.slice(0, 7);
 /** monthName is "December 2026" for "2026-12" in the page's language. */
-const monthName = (month, opts = { month: 'long', year: 'numeric' }) => fmtDay(`${month}-01`, opts);
+const monthName = (month, opts = { month: 'long', year: 'numeric' }) => {
+  const name = fmtDay(`${month}-01`, opts);
+  return name.charAt(0).toUpperCase() + name.slice(1); // «ноябрь 2026 г.» heads a section
+};
 
 export function mount(root) {
   let disposed = false;

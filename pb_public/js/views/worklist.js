@@ -20,11 +20,11 @@ const PER_PAGE = 100;
 
 /** occasionWindow describes when an occasion is active, for its header. */
 function occasionWindow(o) {
-  if (o.trigger === 'birthday' || o.trigger === 'anniversary') return label('trigger', o.trigger);
+  if (o.trigger === 'birthday' || o.trigger === 'anniversary' || o.trigger === 'event') return label('trigger', o.trigger);
   const from = fmtDay(o.starts, { day: 'numeric', month: 'short' });
   const to = fmtDay(o.ends, { day: 'numeric', month: 'short' });
   const text = from && to ? t('window', { from, to }) : from ? t('windowFrom', { from }) : to ? t('windowTo', { to }) : '';
-  return o.repeat === 'yearly' ? [text, label('repeat', 'yearly')].filter(Boolean).join(' · ') : text;
+  return o.repeat && o.repeat !== 'none' ? [text, label('repeat', o.repeat)].filter(Boolean).join(' · ') : text;
 }
 
 export function mount(root, { params }) {
@@ -364,6 +364,9 @@ export function mount(root, { params }) {
         ` · ${until}`,
         hold.note ? h('span', { class: 'state-comment' }, hold.note) : null);
     }
+    const eventLine = item.event
+      ? h('p', { class: 'event-line small' }, t('eventLine', { kind: label('eventKind', item.event.kind), date: fmtDay(item.event.date), note: item.event.note }))
+      : null;
     const clientCell = h('td', { class: 'c-client' },
       h('button', { type: 'button', class: 'linklike client-name', 'aria-label': t('openCard', { client: c.name }), onclick: () => openClient(row) }, c.name),
       sub ? h('div', { class: 'sub muted' }, sub) : null,
@@ -371,6 +374,7 @@ export function mount(root, { params }) {
         badge(c.segment, `seg seg-${(c.segment || '').replace('+', 'plus')}`, t('segment')),
         badge(label('stage', c.stage), 'stage', t('stage')),
         tags.map((tag) => badge(tag, 'tag'))),
+      eventLine,
       stateLine);
 
     // message
