@@ -101,6 +101,13 @@ func Run(cfg Config) (*Results, error) {
 		}
 	}
 
+	if cfg.runs("events") {
+		n, err := addEvents(cfg.WorkDir, rand.New(rand.NewPCG(14, 14)))
+		if err != nil {
+			return nil, fmt.Errorf("events: %w", err)
+		}
+		logf(cfg.Log, "added %d events and the event occasion", n)
+	}
 	if cfg.runs("digest") {
 		logf(cfg.Log, "== the morning e-mail")
 		if err := benchDigest(cfg, res); err != nil {
@@ -128,6 +135,7 @@ func Run(cfg Config) (*Results, error) {
 		{"marks", "mark vs plain create", func() error { return benchMarks(cfg, h, fx, res) }},
 		{"realtime", "realtime fan-out", func() error { return benchRealtime(cfg, h, fx, res) }},
 		{"reads", "due, plan, stats, timeline", func() error { return benchReads(cfg, h, fx, res) }},
+		{"events", "event occasion worklist", func() error { return benchEventWorklist(cfg, h, fx, res) }},
 	}
 	for _, step := range steps {
 		if !cfg.runs(step.key) {

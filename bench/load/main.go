@@ -26,7 +26,7 @@ func main() {
 	quick := flag.Bool("quick", false, "run every benchmark briefly (smoke scale)")
 	jsonOut := flag.String("json", "", "also write the results as JSON to this file")
 	mdOut := flag.String("md", "", "also write the figures as a Markdown table to this file")
-	only := flag.String("only", "", "run only these benchmarks (comma-separated: cold, digest, worklist, marks, realtime, reads)")
+	only := flag.String("only", "", "run only these benchmarks (comma-separated: cold, digest, worklist, marks, realtime, reads, events)")
 	flag.Parse()
 	if *bin == "" {
 		flag.Usage()
