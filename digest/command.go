@@ -38,8 +38,9 @@ func Command(app core.App, out io.Writer, email string, dryRun bool, now time.Ti
 				return err
 			}
 		}
+		batch := NewBatch(app, now)
 		for i, user := range users {
-			d, err := Build(app, user, now)
+			d, err := batch.Build(user)
 			if err != nil {
 				return fmt.Errorf("%s: %w", user.Email(), err)
 			}

@@ -70,6 +70,38 @@ func (d *Digest) Empty() bool {
 // point manager's point, every point for a service manager (with a line
 // per point). A user who sees no point gets an empty one.
 func Build(app core.App, user *core.Record, now time.Time) (*Digest, error) {
+	return NewBatch(app, now).Build(user)
+}
+
+// Batch builds the e-mails of one run (one instant): the figures of a
+// scope — due counts, the most overdue clients, pending occasions,
+// birthdays — depend only on the scope and the instant, so the users who
+// share one (the managers of a point; every service manager) share them
+// instead of each reading the whole scope again. Each user's scope is
+// still their own, read from their record (access.PointsOf).
+type Batch struct {
+	app     core.App
+	now     time.Time
+	byScope map[string]*figures
+}
+
+// NewBatch starts a run at now.
+func NewBatch(app core.App, now time.Time) *Batch {
+	return &Batch{app: app, now: now, byScope: map[string]*figures{}}
+}
+
+// figures are what an e-mail says about a scope.
+type figures struct {
+	points       []PointLine
+	due, overdue int
+	mostOverdue  []api.DueClient
+	occasions    []api.OccasionPending
+	birthdays    []api.Birthday
+}
+
+// Build makes user's e-mail (see the package's Build).
+func (b *Batch) Build(user *core.Record) (*Digest, error) {
+	app, now := b.app, b.now
 	point := userPoint(app, user)
 	loc := time.Local
 	if point != nil {
@@ -93,7 +125,26 @@ func Build(app core.App, user *core.Record, now time.Time) (*Digest, error) {
 	if !all && len(points) == 0 {
 		return d, nil
 	}
+	key := "*"
+	if !all {
+		key = strings.Join(slices.Sorted(slices.Values(points)), ",")
+	}
+	f, ok := b.byScope[key]
+	if !ok {
+		if f, err = scopeFigures(app, points, all, now); err != nil {
+			return nil, err
+		}
+		b.byScope[key] = f
+	}
+	d.Points, d.Due, d.Overdue, d.MostOverdue = f.points, f.due, f.overdue, f.mostOverdue
+	d.Occasions, d.Birthdays = f.occasions, f.birthdays
+	return d, nil
+}
 
+// scopeFigures reads a scope's figures: every point (all) with a line per
+// point, or the points given.
+func scopeFigures(app core.App, points []string, all bool, now time.Time) (*figures, error) {
+	f := &figures{}
 	if all {
 		records, err := app.FindRecordsByFilter("points", "", "name", 0, 0)
 		if err != nil {
@@ -107,10 +158,10 @@ func Build(app core.App, user *core.Record, now time.Time) (*Digest, error) {
 			}
 			line := PointLine{Name: p.GetString("name")}
 			line.Due, line.Overdue = levels(queue)
-			d.Due += line.Due
-			d.Overdue += line.Overdue
+			f.due += line.Due
+			f.overdue += line.Overdue
 			if line.Due+line.Overdue > 0 {
-				d.Points = append(d.Points, line)
+				f.points = append(f.points, line)
 			}
 			top = append(top, queue[:min(topOverdue, len(queue))]...)
 		}
@@ -123,27 +174,28 @@ func Build(app core.App, user *core.Record, now time.Time) (*Digest, error) {
 			}
 			return 0
 		})
-		d.MostOverdue = top[:min(topOverdue, len(top))]
+		f.mostOverdue = top[:min(topOverdue, len(top))]
 	} else {
 		queue, err := api.DueQueue(app, points, now, topOverdue)
 		if err != nil {
 			return nil, err
 		}
-		d.Due, d.Overdue = levels(queue)
-		d.MostOverdue = queue[:min(topOverdue, len(queue))]
+		f.due, f.overdue = levels(queue)
+		f.mostOverdue = queue[:min(topOverdue, len(queue))]
 	}
 
 	var scope []string
 	if !all {
 		scope = points
 	}
-	if d.Occasions, err = api.PendingOccasions(app, scope, now); err != nil {
+	var err error
+	if f.occasions, err = api.PendingOccasions(app, scope, now); err != nil {
 		return nil, err
 	}
-	if d.Birthdays, err = api.Birthdays(app, scope, now, birthdayDays); err != nil {
+	if f.birthdays, err = api.Birthdays(app, scope, now, birthdayDays); err != nil {
 		return nil, err
 	}
-	return d, nil
+	return f, nil
 }
 
 func levels(queue []api.DueClient) (due, overdue int) {

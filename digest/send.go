@@ -89,12 +89,13 @@ func Run(app core.App, now time.Time) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	batch := NewBatch(app, now) // the managers of a point share its figures
 	for _, user := range users {
 		local := now.In(Location(app, user))
 		if local.Hour() < SendHour {
 			continue
 		}
-		outcome, err := Deliver(app, user, now)
+		outcome, err := batch.Deliver(user)
 		switch {
 		case errors.Is(err, ErrAlreadySent):
 		case err != nil:
@@ -121,13 +122,19 @@ var ErrAlreadySent = errors.New("the morning e-mail of this day was already hand
 // day); the record says what happened (sending / sent / failed / empty).
 // It answers the record's outcome.
 func Deliver(app core.App, user *core.Record, now time.Time) (string, error) {
+	return NewBatch(app, now).Deliver(user)
+}
+
+// Deliver is the package's Deliver within the batch's run.
+func (b *Batch) Deliver(user *core.Record) (string, error) {
+	app, now := b.app, b.now
 	day := now.In(Location(app, user)).Format(time.DateOnly)
 	if done, err := recorded(app, user.Id, day); err != nil {
 		return "", err
 	} else if done {
 		return "", ErrAlreadySent
 	}
-	d, err := Build(app, user, now)
+	d, err := b.Build(user)
 	if err != nil {
 		return "", err
 	}
