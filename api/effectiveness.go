@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -238,23 +237,11 @@ func effectivenessSees(scope *Scope, occasion *core.Record) bool {
 // effectivenessRange reads from= and to= (YYYY-MM-DD); a bad one is a 400
 // naming it, in the request's language.
 func effectivenessRange(e *core.RequestEvent, loc *time.Location) (from, to time.Time, err error) {
-	query := e.Request.URL.Query()
-	parse := func(field string) (time.Time, bool, error) {
-		raw := strings.TrimSpace(query.Get(field))
-		if raw == "" {
-			return time.Time{}, false, nil
-		}
-		d, err := time.Parse(time.DateOnly, raw)
-		if err != nil {
-			return time.Time{}, false, domain.FieldErrorT(field, "validation_invalid_date", "api.date", field)
-		}
-		return d, true, nil
-	}
-	to, hasTo, err := parse("to")
+	to, hasTo, err := dateParam(e, "to")
 	if err != nil {
 		return from, to, err
 	}
-	from, hasFrom, err := parse("from")
+	from, hasFrom, err := dateParam(e, "from")
 	if err != nil {
 		return from, to, err
 	}

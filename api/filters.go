@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/pocketbase/dbx"
@@ -291,4 +292,19 @@ func sqlOf(db dbx.Builder, expr dbx.Expression, params dbx.Params) string {
 		return "1"
 	}
 	return "(" + strings.TrimPrefix(where, "WHERE ") + ")"
+}
+
+// dateParam reads a date query parameter (YYYY-MM-DD); ok is false when it
+// is absent, and a malformed one is a 400 naming it, in the request's
+// language.
+func dateParam(e *core.RequestEvent, field string) (day time.Time, ok bool, err error) {
+	raw := strings.TrimSpace(e.Request.URL.Query().Get(field))
+	if raw == "" {
+		return time.Time{}, false, nil
+	}
+	day, err = time.Parse(time.DateOnly, raw)
+	if err != nil {
+		return time.Time{}, false, domain.FieldErrorT(field, "validation_invalid_date", "api.date", field)
+	}
+	return day, true, nil
 }

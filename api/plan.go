@@ -212,24 +212,12 @@ func plan(e *core.RequestEvent) error {
 // planRange reads from= and to=, with the defaults and limits described on
 // plan.
 func planRange(e *core.RequestEvent, scope *Scope) (from, to time.Time, err error) {
-	query := e.Request.URL.Query()
-	parse := func(field string) (time.Time, bool, error) {
-		raw := strings.TrimSpace(query.Get(field))
-		if raw == "" {
-			return time.Time{}, false, nil
-		}
-		d, err := time.Parse(time.DateOnly, raw)
-		if err != nil {
-			return time.Time{}, false, domain.FieldErrorT(field, "validation_invalid_date", "api.date", field)
-		}
-		return d, true, nil
-	}
 
-	from, hasFrom, err := parse("from")
+	from, hasFrom, err := dateParam(e, "from")
 	if err != nil {
 		return from, to, err
 	}
-	to, hasTo, err := parse("to")
+	to, hasTo, err := dateParam(e, "to")
 	if err != nil {
 		return from, to, err
 	}

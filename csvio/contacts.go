@@ -1,7 +1,6 @@
 package csvio
 
 import (
-	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -87,82 +86,31 @@ func (imp *clientImport) buildContact(app core.App, row csvRow) (*core.Record, [
 		return nil, []Problem{{Line: row.line, Message: row.err}}, nil
 	}
 	contact := core.NewRecord(imp.contacts)
-	var problems []Problem
-	problem := func(field, format string, args ...any) {
-		problems = append(problems, Problem{Line: row.line, Field: field, Message: fmt.Sprintf(format, args...)})
-	}
+	r := imp.readRow(row)
 	clientRef, pointName := "", ""
-	for i, column := range imp.columns {
-		value := unescapeCell(strings.TrimSpace(row.values[i]))
-		if column == "" {
-			if value != "" {
-				problem("", "column %d has a value but no name in the header", i+1)
-			}
-			continue
-		}
-		if value == "" {
-			continue
-		}
+	_ = r.cells(func(column, value string) error {
 		switch column {
 		case "client":
 			clientRef = value
 		case "point":
 			pointName = value
 		case "birthday":
-			d, ok := parseDate(value)
-			if !ok {
-				problem(column, "expected a date as YYYY-MM-DD or DD.MM.YYYY, found %q", value)
-			}
-			contact.Set(column, d)
+			contact.Set(column, r.date(column, value))
 		case "primary", "archived":
 			b, ok := parseBool(value)
 			if !ok {
-				problem(column, "expected true or false, found %q", value)
+				r.problem(column, "expected true or false, found %q", value)
 			}
 			contact.Set(column, b)
 		default:
-			if allowed, ok := imp.selects[column]; ok {
-				i := slices.IndexFunc(allowed, func(v string) bool { return strings.EqualFold(v, value) })
-				if i < 0 {
-					problem(column, "unknown value %q; expected one of %s", value, strings.Join(allowed, ", "))
-				} else {
-					value = allowed[i]
-				}
-			}
-			contact.Set(column, value)
+			contact.Set(column, r.choice(column, value))
 		}
-	}
-
-	if clientRef == "" {
-		problem("client", "cannot be blank: the client's id or name")
-		return contact, problems, nil
-	}
-	var pointId string
-	if pointName != "" {
-		points := imp.points[domain.FoldName(pointName)]
-		if len(points) != 1 {
-			problem("point", "no point is named %q; the points are %s", pointName, imp.pointNames())
-			return contact, problems, nil
-		}
-		pointId = points[0].Id
-	}
-	ids, err := imp.clientIds(app, clientRef, pointId)
-	if err != nil {
+		return nil
+	})
+	if err := r.client(app, contact, clientRef, pointName); err != nil {
 		return nil, nil, err
 	}
-	switch len(ids) {
-	case 0:
-		if pointId != "" {
-			problem("client", "no client with the id or name %q in the point %s", clientRef, pointName)
-		} else {
-			problem("client", "no client with the id or name %q", clientRef)
-		}
-	case 1:
-		contact.Set("client", ids[0])
-	default:
-		problem("client", "several clients are named %q; add the point column or use the client's id", clientRef)
-	}
-	return contact, problems, nil
+	return contact, r.problems, nil
 }
 
 // parseBool reads true/false, 1/0, yes/no and да/нет (any case).

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -110,81 +109,37 @@ func (imp *clientImport) buildEvent(app core.App, row csvRow) (*core.Record, []P
 		return nil, []Problem{{Line: row.line, Message: row.err}}, nil
 	}
 	event := core.NewRecord(imp.collection)
-	var problems []Problem
-	problem := func(field, format string, args ...any) {
-		problems = append(problems, Problem{Line: row.line, Field: field, Message: fmt.Sprintf(format, args...)})
-	}
+	r := imp.readRow(row)
 	clientRef, pointName := "", ""
-	for i, column := range imp.columns {
-		value := unescapeCell(strings.TrimSpace(row.values[i]))
-		if column == "" {
-			if value != "" {
-				problem("", "column %d has a value but no name in the header", i+1)
-			}
-			continue
-		}
-		if value == "" {
-			continue
-		}
+	err := r.cells(func(column, value string) error {
 		switch column {
 		case "client":
 			clientRef = value
 		case "point":
 			pointName = value
 		case "date":
-			d, ok := parseDate(value)
-			if !ok {
-				problem(column, "expected a date as YYYY-MM-DD or DD.MM.YYYY, found %q", value)
-			}
-			event.Set(column, d)
+			event.Set(column, r.date(column, value))
 		case "occasion":
 			id, err := occasionRef(app, value)
 			if err != nil {
-				return nil, nil, err
+				return err
 			}
 			if id == "" {
-				problem(column, "no occasion with the id or title %q", value)
+				r.problem(column, "no occasion with the id or title %q", value)
 			}
 			event.Set(column, id)
 		default:
-			if allowed, ok := imp.selects[column]; ok {
-				i := slices.IndexFunc(allowed, func(v string) bool { return strings.EqualFold(v, value) })
-				if i < 0 {
-					problem(column, "unknown value %q; expected one of %s", value, strings.Join(allowed, ", "))
-				} else {
-					value = allowed[i]
-				}
-			}
-			event.Set(column, value)
+			event.Set(column, r.choice(column, value))
 		}
-	}
-
-	if clientRef == "" {
-		problem("client", "cannot be blank: the client's id or name")
-		return event, problems, nil
-	}
-	var pointId string
-	if pointName != "" {
-		points := imp.points[domain.FoldName(pointName)]
-		if len(points) != 1 {
-			problem("point", "no point is named %q; the points are %s", pointName, imp.pointNames())
-			return event, problems, nil
-		}
-		pointId = points[0].Id
-	}
-	ids, err := imp.clientIds(app, clientRef, pointId)
+		return nil
+	})
 	if err != nil {
 		return nil, nil, err
 	}
-	switch len(ids) {
-	case 0:
-		problem("client", "no client with the id or name %q", clientRef)
-	case 1:
-		event.Set("client", ids[0])
-	default:
-		problem("client", "several clients are named %q; add the point column or use the client's id", clientRef)
+	if err := r.client(app, event, clientRef, pointName); err != nil {
+		return nil, nil, err
 	}
-	return event, problems, nil
+	return event, r.problems, nil
 }
 
 // occasionRef finds an occasion by id, else by its title (folded); ""

@@ -553,46 +553,19 @@ func (imp *clientImport) build(row csvRow) (*core.Record, *core.Record, []Proble
 	}
 	record := core.NewRecord(imp.collection)
 	var contact *core.Record
-	var problems []Problem
-	problem := func(field, format string, args ...any) {
-		problems = append(problems, Problem{Line: row.line, Field: field, Message: fmt.Sprintf(format, args...)})
-	}
-
-	for i, column := range imp.columns {
-		value := unescapeCell(strings.TrimSpace(row.values[i]))
-		if column == "" {
-			if value != "" {
-				problem("", "column %d has a value but no name in the header", i+1)
-			}
-			continue
-		}
-		if value == "" {
-			continue
-		}
+	r := imp.readRow(row)
+	err := r.cells(func(column, value string) error {
 		if field, ok := contactColumns[column]; ok {
 			if contact == nil {
 				contact = core.NewRecord(imp.contacts)
 				contact.Set("primary", true)
 			}
-			switch column {
-			case "contact_birthday":
-				d, ok := parseDate(value)
-				if !ok {
-					problem(column, "expected a date as YYYY-MM-DD or DD.MM.YYYY, found %q", value)
-				}
-				contact.Set(field, d)
-				continue
+			if column == "contact_birthday" {
+				contact.Set(field, r.date(column, value))
+			} else {
+				contact.Set(field, r.choice(column, value))
 			}
-			if allowed, ok := imp.selects[column]; ok {
-				i := slices.IndexFunc(allowed, func(v string) bool { return strings.EqualFold(v, value) })
-				if i < 0 {
-					problem(column, "unknown value %q; expected one of %s", value, strings.Join(allowed, ", "))
-				} else {
-					value = allowed[i]
-				}
-			}
-			contact.Set(field, value)
-			continue
+			return nil
 		}
 		switch column {
 		case "point":
@@ -603,42 +576,34 @@ func (imp *clientImport) build(row csvRow) (*core.Record, *core.Record, []Proble
 			case 1:
 				record.Set("point", points[0].Id)
 			case 0:
-				problem("point", "no point is named %q; the points are %s", value, imp.pointNames())
+				r.problem("point", "no point is named %q; the points are %s", value, imp.pointNames())
 			default:
-				problem("point", "several points are named %q; rename them apart first", value)
+				r.problem("point", "several points are named %q; rename them apart first", value)
 			}
 		case "manager":
 			id, err := imp.manager(value)
 			if err != nil {
-				return nil, nil, []Problem{{Line: row.line, Field: "manager", Message: err.Error()}}
+				return err
 			}
 			if id == "" {
-				problem("manager", "no user has the email %q", value)
+				r.problem("manager", "no user has the email %q", value)
 			}
 			record.Set("manager", id)
 		case "since":
-			d, ok := parseDate(value)
-			if !ok {
-				problem(column, "expected a date as YYYY-MM-DD or DD.MM.YYYY, found %q", value)
-			}
-			record.Set(column, d)
+			record.Set(column, r.date(column, value))
 		case "tags":
 			tags, ok := parseTags(value)
 			if !ok {
-				problem("tags", `expected tags separated by ";" (e.g. vip;retail) or a JSON list of strings, found %q`, value)
+				r.problem("tags", `expected tags separated by ";" (e.g. vip;retail) or a JSON list of strings, found %q`, value)
 			}
 			record.Set("tags", tags)
 		default:
-			if allowed, ok := imp.selects[column]; ok {
-				i := slices.IndexFunc(allowed, func(v string) bool { return strings.EqualFold(v, value) })
-				if i < 0 {
-					problem(column, "unknown value %q; expected one of %s", value, strings.Join(allowed, ", "))
-				} else {
-					value = allowed[i]
-				}
-			}
-			record.Set(column, value)
+			record.Set(column, r.choice(column, value))
 		}
+		return nil
+	})
+	if err != nil { // only a manager's lookup fails
+		return nil, nil, []Problem{{Line: row.line, Field: "manager", Message: err.Error()}}
 	}
 	if contact != nil && contact.GetString("name") == "" {
 		// a contact without a name is addressed by the client's name
@@ -647,7 +612,7 @@ func (imp *clientImport) build(row csvRow) (*core.Record, *core.Record, []Proble
 			contact.Set("name", "?") // the client's blank name is the row's problem
 		}
 	}
-	return record, contact, problems
+	return record, contact, r.problems
 }
 
 // manager returns the id of the user with email, compared without case

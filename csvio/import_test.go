@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
 	"touchbase/domain"
 
 	"github.com/pocketbase/pocketbase/core"
