@@ -41,8 +41,8 @@ func occasions(e *core.RequestEvent) error {
 		if !visibleOccasion(scope, occasion) {
 			continue
 		}
-		if occasion.Id == domain.PersonalContactOccasion && !all {
-			continue // logged from Due; the picker lists the day's tasks (the editor lists it)
+		if !all && !planned(occasion) {
+			continue // the picker lists the day's tasks; the editor lists every occasion
 		}
 		a, err := newAudience(e.App, occasion, filter, now)
 		if err != nil {
@@ -68,6 +68,14 @@ func occasions(e *core.RequestEvent) error {
 		)
 	})
 	return e.JSON(http.StatusOK, map[string]any{"items": items, "values": occasionValues})
+}
+
+// planned reports whether an occasion is one of the day's tasks that the
+// picker, the plan and the morning e-mail list: every occasion but the
+// built-in personal contact, which the Due view logs an unplanned call
+// or meeting with (domain.PersonalContactOccasion).
+func planned(occasion *core.Record) bool {
+	return occasion.Id != domain.PersonalContactOccasion
 }
 
 // occasionValues are the values of the occasions' and templates' select

@@ -2,8 +2,10 @@ package api_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
+	"touchbase/domain"
 	. "touchbase/internal/testapp"
 )
 
@@ -63,6 +65,29 @@ func TestOccasions(t *testing.T) {
 		}
 		if !seen[OccStandard] || !seen[OccEnded] {
 			t.Errorf("%s: want the active OccStandard and the ended OccEnded, got %v", user, seen)
+		}
+	}
+}
+
+// TestPersonalContactIsNotADayTask: the built-in personal contact (logged
+// from Due) is not in the picker or the plan; the editor (all=1) lists it.
+func TestPersonalContactIsNotADayTask(t *testing.T) {
+	app := New(t)
+	server := Serve(t, app)
+	for _, c := range []struct {
+		path string
+		want bool
+	}{
+		{"/api/touchbase/occasions", false},
+		{"/api/touchbase/occasions?all=1", true},
+		{"/api/touchbase/plan", false},
+	} {
+		r := Request(t, server, http.MethodGet, c.path, SM, "")
+		if r.Status != 200 {
+			t.Fatalf("%s: %d %s", c.path, r.Status, r.Body)
+		}
+		if got := strings.Contains(r.Body, `"id":"`+domain.PersonalContactOccasion+`"`); got != c.want {
+			t.Errorf("%s lists the personal contact: %v, want %v", c.path, got, c.want)
 		}
 	}
 }

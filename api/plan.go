@@ -140,8 +140,7 @@ func plan(e *core.RequestEvent) error {
 		return err
 	}
 	occasions = slices.DeleteFunc(occasions, func(o *core.Record) bool {
-		// the personal contact is logged from Due, not planned
-		return !planOccasionVisible(scope, o.GetStringSlice("points")) || o.Id == domain.PersonalContactOccasion
+		return !planOccasionVisible(scope, o.GetStringSlice("points")) || !planned(o)
 	})
 
 	clientGroups, err := planClientGroups(e.App, filter)

@@ -109,8 +109,8 @@ func PendingOccasions(app core.App, points []string, now time.Time) ([]OccasionP
 	filter := &clientFilter{Scope: &Scope{Points: points}, Page: 1, PerPage: defaultPerPage}
 	var out []OccasionPending
 	for _, occasion := range records {
-		if !visibleOccasion(filter.Scope, occasion) || occasion.Id == domain.PersonalContactOccasion {
-			continue // the personal contact is logged from Due, not a task of the day
+		if !visibleOccasion(filter.Scope, occasion) || !planned(occasion) {
+			continue
 		}
 		a, err := newAudience(app, occasion, filter, now)
 		if err != nil {
