@@ -140,3 +140,34 @@ export async function screenshot(page, name) {
 export function rowNames(page) {
   return page.locator('tr.row .client-name').allTextContents();
 }
+
+/**
+ * tracked gives a test file its open() and it(): open() opens a page in a
+ * fresh context with newPage, it() is node:test's it, saving a screenshot
+ * of the test's pages when it fails (e2e/out/failed-*.png) and closing
+ * them after it, as a user closes a tab: each open page holds a realtime
+ * connection, and the server allows a user only a few at a time. pages
+ * lists every page opened, for the file's after() to check for errors.
+ * browser() returns the browser launched in the file's before().
+ */
+export function tracked(browser, baseIt) {
+  const pages = [];
+  const open = async (opts) => {
+    const page = await newPage(browser(), opts);
+    pages.push(page);
+    return page;
+  };
+  const it = (name, fn) => baseIt(name, async (t) => {
+    const first = pages.length;
+    try {
+      await fn(t);
+    } catch (err) {
+      const slug = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40);
+      await Promise.all(pages.slice(first).map((p, i) => screenshot(p, `failed-${slug}-${i}`).catch(() => {})));
+      throw err;
+    } finally {
+      await Promise.all(pages.slice(first).map((p) => p.context().close().catch(() => {})));
+    }
+  });
+  return { pages, open, it };
+}

@@ -6,33 +6,12 @@
 import { describe, it as baseIt, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, launchBrowser, newPage, signIn, rest, USERS, OUT } from './harness.mjs';
+import { startServer, launchBrowser, signIn, rest, USERS, OUT, tracked } from './harness.mjs';
 
 let server;
 let browser;
 let api; // REST clients per demo user
-const pages = [];
-
-const open = async (opts) => {
-  const page = await newPage(browser, opts);
-  pages.push(page);
-  return page;
-};
-/** it is node:test's it, saving a screenshot of the test's pages when it fails, and closing them after. */
-function it(name, fn) {
-  return baseIt(name, async (t) => {
-    const first = pages.length;
-    try {
-      await fn(t);
-    } catch (err) {
-      const slug = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40);
-      await Promise.all(pages.slice(first).map((p, i) => shot(p, `failed-${slug}-${i}`).catch(() => {})));
-      throw err;
-    } finally {
-      await Promise.all(pages.slice(first).map((p) => p.context().close().catch(() => {})));
-    }
-  });
-}
+const { pages, open, it } = tracked(() => browser, baseIt);
 /** shot saves the whole page (not only the viewport) to e2e/out/. */
 const shot = (page, name) => page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
 const overflow = (page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

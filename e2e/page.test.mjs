@@ -6,39 +6,13 @@ import { describe, it as baseIt, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launchBrowser, newPage, signIn, rest, screenshot, rowNames, USERS, OUT, ROOT } from './harness.mjs';
+import { startServer, launchBrowser, signIn, rest, screenshot, rowNames, USERS, OUT, ROOT, tracked } from './harness.mjs';
 
 let server;
 let browser;
 let api; // REST clients per demo user
 let occasion; // the occasion the marking tests use
-const pages = [];
-
-const open = async (opts) => {
-  const page = await newPage(browser, opts);
-  pages.push(page);
-  return page;
-};
-/**
- * it is node:test's it, saving a screenshot of the test's pages when it fails
- * (e2e/out/failed-*.png). The test's pages are closed after it, as a user
- * closes a tab: each open page holds a realtime connection, and the server
- * allows a user only a few at a time.
- */
-function it(name, fn) {
-  return baseIt(name, async (t) => {
-    const first = pages.length;
-    try {
-      await fn(t);
-    } catch (err) {
-      const slug = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40);
-      await Promise.all(pages.slice(first).map((p, i) => screenshot(p, `failed-${slug}-${i}`).catch(() => {})));
-      throw err;
-    } finally {
-      await Promise.all(pages.slice(first).map((p) => p.context().close().catch(() => {})));
-    }
-  });
-}
+const { pages, open, it } = tracked(() => browser, baseIt);
 const row = (page, clientId) => page.locator(`tr.row[data-client="${clientId}"]`);
 const waitRows = (page) => page.locator('tr.row').first().waitFor();
 
