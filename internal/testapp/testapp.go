@@ -20,6 +20,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
+	"github.com/pocketbase/pocketbase/tools/hook"
 
 	_ "touchbase/migrations"
 	"touchbase/server"
@@ -96,6 +97,17 @@ func New(t testing.TB) *tests.TestApp {
 		t.Fatal(err)
 	}
 	server.BindAppHooks(app)
+	// serving starts PocketBase's cron (its handler runs at priority 999);
+	// tests run the timed jobs themselves at the time they choose, never
+	// by the wall clock in the middle of an assertion
+	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
+		Id:       "testapp_noWallClockJobs",
+		Priority: 1000,
+		Func: func(e *core.ServeEvent) error {
+			e.App.Cron().Stop()
+			return e.Next()
+		},
+	})
 	t.Cleanup(app.Cleanup)
 	return app
 }
