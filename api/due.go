@@ -3,7 +3,7 @@ package api
 import (
 	"net/http"
 	"slices"
-	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,18 +32,14 @@ const yearAgo = 365 * 24 * time.Hour
 // stage= asks), level=ok,soon,due,overdue|all (default due,overdue), page,
 // perPage.
 //
-// Approach: one aggregate query (clients ⋈ cadences, LEFT JOIN done
-// touches through idx_touches_once's client prefix and their occasions for
-// the kind, GROUP BY client) returns each client's last done touch and
-// their mandatory / standard counts of the last 365 days, and nothing
-// else; levels come from cadence.LevelFor in Go, then the rows are
-// filtered by level, sorted and paged in Go, and one more query loads the
-// details (contacts, names) of the page's clients only. The level depends
-// on now, so it cannot be sorted on in SQL without repeating the
-// thresholds there; the cost is reading every client in scope with its
-// done touches on each request — for 5,000 clients with a year of history
-// about a hundred thousand index steps, the bulk of the route's time — and
-// one small struct per client in memory.
+// Approach (issue 15): each client's last done touch is clients.last_touch,
+// kept by the database with every touch (migrations/1764800000_last_touch.go),
+// and a level is a range of it: a client is due when its last touch lies
+// at or before the moment the segment's due day was reached
+// (cadence.ThresholdsFor, cadence.Since). So the level counts are one
+// grouped read of idx_clients_due and the page one ordered read, both in
+// SQL (dueQuery); only the page's clients are loaded with their details
+// and their touches of the last 365 days.
 func due(e *core.RequestEvent) error {
 	filter, err := parseClientFilter(e)
 	if err != nil {
@@ -55,29 +51,26 @@ func due(e *core.RequestEvent) error {
 	}
 
 	now := time.Now()
-	rows, err := dueRows(e.App, filter, now)
+	q, err := newDueQuery(e.App, filter, now)
 	if err != nil {
 		return err
 	}
-
-	counts := map[string]int{}
-	for _, l := range dueLevels {
-		counts[l] = 0
+	counts, err := q.counts()
+	if err != nil {
+		return err
 	}
-	items := make([]dueItem, 0, len(rows))
-	for i := range rows {
-		item := rows[i].item(now)
-		counts[item.Level]++
-		if slices.Contains(levels, item.Level) {
-			items = append(items, item)
-		}
+	total := 0
+	for _, l := range levels {
+		total += counts[l]
 	}
-	sort.Slice(items, func(i, j int) bool { return moreOverdue(&items[i], &items[j]) })
-
-	total := len(items)
-	from := min(filter.Offset(), total)
-	items = items[from:min(from+filter.PerPage, total)]
+	items, err := q.page(levels, filter.Offset(), filter.PerPage)
+	if err != nil {
+		return err
+	}
 	if err := loadClients(e.App, items); err != nil {
+		return err
+	}
+	if err := countTouches(e.App, items, now); err != nil {
 		return err
 	}
 	return e.JSON(http.StatusOK, dueResponse{
@@ -143,66 +136,167 @@ type dueItem struct {
 	search string // sort key for ties
 }
 
-// dueRow is one row of the aggregate query.
-type dueRow struct {
-	Id        string  `db:"id"`
-	Search    string  `db:"search"`
-	Interval  float64 `db:"interval_days"`
-	Ratio     float64 `db:"ratio"`
-	LastTouch string  `db:"last_touch"`
-	Mandatory int     `db:"mandatory"`
-	Standard  int     `db:"standard"`
+// dueQuery reads the Due levels of the filter's clients at now in SQL.
+// Each cadence becomes a row of a small VALUES table with the moments its
+// levels were reached (cadence.Since of cadence.ThresholdsFor), so a
+// client's level is where its last_touch lies among them (levelSQL) and
+// the order is days since the last touch over the interval; the thresholds
+// themselves are only in package cadence.
+type dueQuery struct {
+	db     dbx.Builder
+	now    time.Time
+	from   string // FROM … WHERE …, with the cadences as th
+	params dbx.Params
 }
 
-// dueRows runs the aggregate query (see due). It groups by (point, rowid),
-// one group per client like GROUP BY id, but in the order idx_clients_point
-// already reads the clients, so SQLite aggregates as it goes instead of
-// sorting every joined touch into a temporary B-tree first.
-func dueRows(app core.App, filter *clientFilter, now time.Time) ([]dueRow, error) {
-	db := app.DB()
-	params := dbx.Params{"d_since": domain.DBTime(now.Add(-yearAgo))}
-	sql := `SELECT c.id AS id, c.search AS search,
-			cd.interval_days AS interval_days, cd.standard_per_mandatory AS ratio,
-			COALESCE(MAX(t.created), '') AS last_touch,
-			COUNT(CASE WHEN t.created > {:d_since} AND o.kind = 'mandatory' THEN 1 END) AS mandatory,
-			COUNT(CASE WHEN t.created > {:d_since} AND o.kind = 'standard' THEN 1 END) AS standard
-		FROM clients c
-		JOIN cadences cd ON cd.segment = c.segment
-		LEFT JOIN touches t ON t.client = c.id AND t.status = 'done'
-		LEFT JOIN occasions o ON o.id = t.occasion
-		WHERE ` + sqlOf(db, filter.Expr("c"), params) + `
-		GROUP BY c.point, c.rowid`
-	var rows []dueRow
-	if err := db.NewQuery(sql).Bind(params).All(&rows); err != nil {
+// levelSQL is a client's level: never touched or touched at or before the
+// overdue moment → overdue, and so on; the CASE tries the latest level
+// first, so a level whose first day equals the next one's (soon, for a
+// one-day interval) is never given.
+const levelSQL = `CASE WHEN c.last_touch = '' OR c.last_touch <= th.cut_overdue THEN 'overdue'
+		WHEN c.last_touch <= th.cut_due THEN 'due'
+		WHEN c.last_touch <= th.cut_soon THEN 'soon' ELSE 'ok' END`
+
+func newDueQuery(app core.App, filter *clientFilter, now time.Time) (*dueQuery, error) {
+	var cadences []struct {
+		Segment  string  `db:"segment"`
+		Interval float64 `db:"interval_days"`
+		Ratio    float64 `db:"standard_per_mandatory"`
+	}
+	if err := app.DB().Select("segment", "interval_days", "standard_per_mandatory").From("cadences").All(&cadences); err != nil {
 		return nil, err
 	}
-	return rows, nil
+	db := app.DB()
+	params := dbx.Params{}
+	rows := []string{}
+	for i, cd := range cadences {
+		interval := max(int(cd.Interval), 1)
+		t := cadence.ThresholdsFor(interval)
+		n := strconv.Itoa(i)
+		params["th_segment"+n] = cd.Segment
+		params["th_interval"+n] = interval
+		params["th_ratio"+n] = cadence.Rule{StandardPerMandatory: cd.Ratio}.PerMandatory()
+		params["th_soon"+n] = domain.DBTime(cadence.Since(now, t.Soon))
+		params["th_due"+n] = domain.DBTime(cadence.Since(now, t.Due))
+		params["th_overdue"+n] = domain.DBTime(cadence.Since(now, t.Overdue))
+		rows = append(rows, "({:th_segment"+n+"}, {:th_interval"+n+"}, {:th_ratio"+n+"}, {:th_soon"+n+"}, {:th_due"+n+"}, {:th_overdue"+n+"})")
+	}
+	if len(rows) == 0 {
+		rows = append(rows, "(NULL, 1, 2, '', '', '')") // no cadence: no client has a level
+	}
+	params["d_now_ms"] = now.UnixMilli()
+	from := `FROM clients c
+		JOIN (SELECT column1 AS segment, column2 AS interval_days, column3 AS ratio,
+			column4 AS cut_soon, column5 AS cut_due, column6 AS cut_overdue
+			FROM (VALUES ` + strings.Join(rows, ", ") + `)) th ON th.segment = c.segment
+		WHERE ` + sqlOf(db, filter.Expr("c"), params)
+	return &dueQuery{db: db, now: now, from: from, params: params}, nil
 }
 
-// item computes the client's cadence at now with cadence.Evaluate's
-// thresholds (cadence.LevelFor) and ratio rule (cadence.RatioMet), which
-// take the counts the query returns instead of every touch. The client's
-// details are loaded later, for the page only (loadClients).
-func (r *dueRow) item(now time.Time) dueItem {
-	interval := max(int(r.Interval), 1)
-	ratio := cadence.Rule{StandardPerMandatory: r.Ratio}.PerMandatory()
-	item := dueItem{
-		Client:               clientJSON{Id: r.Id},
-		Interval:             interval,
-		Mandatory:            r.Mandatory,
-		Standard:             r.Standard,
-		StandardPerMandatory: ratio,
-		RatioMet:             cadence.RatioMet(r.Standard, r.Mandatory, ratio),
-		search:               r.Search,
+// counts returns how many of the clients are at each level (every level
+// present, 0 when none).
+func (q *dueQuery) counts() (map[string]int, error) {
+	var rows []struct {
+		Level string `db:"level"`
+		N     int    `db:"n"`
 	}
-	days := -1
-	if last, err := types.ParseDateTime(r.LastTouch); err == nil && !last.IsZero() {
-		lastTouch := r.LastTouch
-		days = max(int(now.Sub(last.Time())/(24*time.Hour)), 0)
-		item.LastTouch, item.DaysSince = &lastTouch, &days
+	err := q.db.NewQuery(`SELECT ` + levelSQL + ` AS level, COUNT(*) AS n ` + q.from + ` GROUP BY 1`).
+		Bind(q.params).All(&rows)
+	if err != nil {
+		return nil, err
 	}
-	item.Level = string(cadence.LevelFor(days, interval))
-	return item
+	counts := make(map[string]int, len(dueLevels))
+	for _, l := range dueLevels {
+		counts[l] = 0
+	}
+	for _, r := range rows {
+		counts[r.Level] = r.N
+	}
+	return counts, nil
+}
+
+// daysSQL is the whole days since the last touch at now (floored, 0 for a
+// touch in the future), as cadence.Status.DaysSince; in milliseconds so
+// the floor is exact.
+const daysSQL = `MAX(({:d_now_ms} - CAST(ROUND(unixepoch(c.last_touch, 'subsec') * 1000) AS INTEGER)) / 86400000, 0)`
+
+// page returns perPage clients of the levels from offset, most overdue
+// first: never touched first, then by whole days since the last touch
+// over the interval, then by name (equal fractions of small integers are
+// equal doubles, so the order is the exact one).
+func (q *dueQuery) page(levels []string, offset, perPage int) ([]dueItem, error) {
+	params := dbx.Params{"d_limit": perPage, "d_offset": offset}
+	for k, v := range q.params {
+		params[k] = v
+	}
+	var rows []struct {
+		Id        string  `db:"id"`
+		Level     string  `db:"level"`
+		LastTouch string  `db:"last_touch"`
+		Interval  int     `db:"interval_days"`
+		Ratio     float64 `db:"ratio"`
+	}
+	err := q.db.NewQuery(`SELECT c.id AS id, ` + levelSQL + ` AS level, c.last_touch AS last_touch,
+			th.interval_days AS interval_days, th.ratio AS ratio ` + q.from + `
+			AND ` + sqlOf(q.db, inList(levelSQL, "d_level", levels), params) + `
+		ORDER BY c.last_touch != '', CAST(` + daysSQL + ` AS REAL) / th.interval_days DESC, c.search, c.id
+		LIMIT {:d_limit} OFFSET {:d_offset}`).Bind(params).All(&rows)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]dueItem, len(rows))
+	for i, r := range rows {
+		items[i] = dueItem{
+			Client:               clientJSON{Id: r.Id},
+			Interval:             r.Interval,
+			Level:                r.Level,
+			StandardPerMandatory: r.Ratio,
+		}
+		if last, err := types.ParseDateTime(r.LastTouch); err == nil && !last.IsZero() {
+			lastTouch := r.LastTouch
+			days := max(int(q.now.Sub(last.Time())/(24*time.Hour)), 0)
+			items[i].LastTouch, items[i].DaysSince = &lastTouch, &days
+		}
+	}
+	return items, nil
+}
+
+// countTouches fills in the page's done touches of the last 365 days,
+// mandatory / standard, and whether their ratio is met (cadence.RatioMet):
+// one range of idx_touches_client_done per client.
+func countTouches(app core.App, items []dueItem, now time.Time) error {
+	if len(items) == 0 {
+		return nil
+	}
+	ids := make([]string, len(items))
+	for i := range items {
+		ids[i] = items[i].Client.Id
+	}
+	params := dbx.Params{"d_since": domain.DBTime(now.Add(-yearAgo))}
+	db := app.DB()
+	var rows []struct {
+		Client    string `db:"client"`
+		Mandatory int    `db:"mandatory"`
+		Standard  int    `db:"standard"`
+	}
+	err := db.NewQuery(`SELECT t.client AS client,
+			COUNT(CASE WHEN o.kind = 'mandatory' THEN 1 END) AS mandatory,
+			COUNT(CASE WHEN o.kind = 'standard' THEN 1 END) AS standard
+		FROM touches t JOIN occasions o ON o.id = t.occasion
+		WHERE ` + sqlOf(db, inList("t.client", "d_id", ids), params) + ` AND t.status = 'done' AND t.created > {:d_since}
+		GROUP BY t.client`).Bind(params).All(&rows)
+	if err != nil {
+		return err
+	}
+	for i := range items {
+		for _, r := range rows {
+			if r.Client == items[i].Client.Id {
+				items[i].Mandatory, items[i].Standard = r.Mandatory, r.Standard
+			}
+		}
+		items[i].RatioMet = cadence.RatioMet(items[i].Standard, items[i].Mandatory, items[i].StandardPerMandatory)
+	}
+	return nil
 }
 
 // loadClients fills in the client details of items in one query.
@@ -259,25 +353,6 @@ func loadClients(app core.App, items []dueItem) error {
 		}
 	}
 	return nil
-}
-
-// moreOverdue orders the Due list: never touched first, then by days since
-// the last touch relative to the interval (compared by cross-multiplying,
-// so there is no rounding), then by name.
-func moreOverdue(a, b *dueItem) bool {
-	if (a.DaysSince == nil) != (b.DaysSince == nil) {
-		return a.DaysSince == nil
-	}
-	if a.DaysSince != nil {
-		l, r := *a.DaysSince*b.Interval, *b.DaysSince*a.Interval
-		if l != r {
-			return l > r
-		}
-	}
-	if a.search != b.search {
-		return a.search < b.search
-	}
-	return a.Client.Id < b.Client.Id
 }
 
 // parseLevels reads level= (a comma list of levels, or all); "" is

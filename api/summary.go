@@ -8,6 +8,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"touchbase/cadence"
 	"touchbase/domain"
 	"touchbase/occurrence"
 )
@@ -26,67 +27,51 @@ type DueClient struct {
 	Level     string // cadence.Due or cadence.Overdue
 	DaysSince int    // -1: never touched
 	Interval  int
-
-	search string // the due route's tie-break key
 }
 
-// DueQueue returns the clients of points (nil = every point) that the Due
-// route lists by default (level due or overdue, lost clients left out) at
-// now, most overdue first, with the route's own query (dueRows), levels
-// (dueRow.item) and order (moreOverdue). Names are loaded (loadClients)
-// for the first named clients only.
-func DueQueue(app core.App, points []string, now time.Time, named int) ([]DueClient, error) {
+// DueSummary is what the Due route shows by default (levels due and
+// overdue, lost clients left out) for a scope: how many clients are due
+// and overdue, and the first of them, most overdue first.
+type DueSummary struct {
+	Due, Overdue int
+	MostOverdue  []DueClient
+}
+
+// DueQueue returns the Due summary of points (nil = every point) at now
+// with the route's own query (dueQuery): its counts and its first page of
+// named clients.
+func DueQueue(app core.App, points []string, now time.Time, named int) (DueSummary, error) {
 	filter := &clientFilter{Scope: &Scope{Points: points}, Page: 1, PerPage: maxPerPage}
-	rows, err := dueRows(app, filter, now)
+	q, err := newDueQuery(app, filter, now)
 	if err != nil {
-		return nil, err
+		return DueSummary{}, err
 	}
-	items := make([]dueItem, 0, len(rows))
-	for i := range rows {
-		item := rows[i].item(now)
-		if slices.Contains(defaultDueLevels, item.Level) {
-			items = append(items, item)
-		}
+	counts, err := q.counts()
+	if err != nil {
+		return DueSummary{}, err
 	}
-	slices.SortFunc(items, func(a, b dueItem) int {
-		switch {
-		case moreOverdue(&a, &b):
-			return -1
-		case moreOverdue(&b, &a):
-			return 1
-		}
-		return 0
-	})
-	if err := loadClients(app, items[:min(max(named, 0), len(items))]); err != nil {
-		return nil, err
+	summary := DueSummary{Due: counts[string(cadence.Due)], Overdue: counts[string(cadence.Overdue)]}
+	if named <= 0 {
+		return summary, nil
 	}
-	out := make([]DueClient, len(items))
-	for i, item := range items {
-		out[i] = DueClient{
+	items, err := q.page(defaultDueLevels, 0, named)
+	if err != nil {
+		return DueSummary{}, err
+	}
+	if err := loadClients(app, items); err != nil {
+		return DueSummary{}, err
+	}
+	for _, item := range items {
+		c := DueClient{
 			Id: item.Client.Id, Name: item.Client.Name, Point: item.Client.Point, PointName: item.Client.PointName,
-			Level: item.Level, DaysSince: -1, Interval: item.Interval, search: item.search,
+			Level: item.Level, DaysSince: -1, Interval: item.Interval,
 		}
 		if item.DaysSince != nil {
-			out[i].DaysSince = *item.DaysSince
+			c.DaysSince = *item.DaysSince
 		}
+		summary.MostOverdue = append(summary.MostOverdue, c)
 	}
-	return out, nil
-}
-
-// MoreOverdue is the Due route's order (moreOverdue) for clients of
-// several DueQueue calls: never touched first, then by days since the
-// last touch relative to the interval, then by name.
-func MoreOverdue(a, b DueClient) bool {
-	item := func(c DueClient) dueItem {
-		i := dueItem{Client: clientJSON{Id: c.Id}, Interval: c.Interval, search: c.search}
-		if c.DaysSince >= 0 {
-			days := c.DaysSince
-			i.DaysSince = &days
-		}
-		return i
-	}
-	x, y := item(a), item(b)
-	return moreOverdue(&x, &y)
+	return summary, nil
 }
 
 // OccasionPending is an occasion active today with how many clients of the

@@ -123,18 +123,42 @@ func RatioMet(standard, mandatory int, perMandatory float64) bool {
 // agree. A negative daysSince means never touched and is overdue; an interval
 // <= 0 is treated as 1.
 func LevelFor(daysSince, interval int) Level {
-	interval = max(interval, 1)
-	d := daysSince * 100
-	switch {
-	case daysSince < 0:
+	if daysSince < 0 {
 		return Overdue
-	case d < 75*interval:
+	}
+	t := ThresholdsFor(interval)
+	switch {
+	case daysSince < t.Soon:
 		return OK
-	case d < 100*interval:
+	case daysSince < t.Due:
 		return Soon
-	case d < 150*interval:
+	case daysSince < t.Overdue:
 		return Due
 	default:
 		return Overdue
 	}
+}
+
+// Thresholds are the first whole day since the last touch of each level
+// after ok: a client is soon from Soon days on, due from Due, overdue from
+// Overdue (Soon equals Due when the interval is too short for a soon day).
+type Thresholds struct {
+	Soon, Due, Overdue int
+}
+
+// ThresholdsFor is the package doc's table for an interval (<= 0 is
+// treated as 1): the smallest d with d*100 >= 75*i, 100*i and 150*i.
+// LevelFor decides with it, and so does the Due route, which compares each
+// client's last touch with the moments these days were reached.
+func ThresholdsFor(interval int) Thresholds {
+	interval = max(interval, 1)
+	ceil := func(percent int) int { return (percent*interval + 99) / 100 }
+	return Thresholds{Soon: ceil(75), Due: ceil(100), Overdue: ceil(150)}
+}
+
+// Since is the moment from which a client whose last touch was at or
+// before it has reached days whole days since the touch at now (whole days
+// are floored, as Status.DaysSince).
+func Since(now time.Time, days int) time.Time {
+	return now.Add(-time.Duration(days) * 24 * time.Hour)
 }

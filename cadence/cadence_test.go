@@ -100,3 +100,42 @@ func TestRatioMetNeedsTouches(t *testing.T) {
 		t.Errorf("one standard touch: RatioMet = false, want true")
 	}
 }
+
+// TestThresholdsAreTheTable checks ThresholdsFor, and LevelFor through it,
+// against the package doc's integer table for every interval and day a
+// cadence can have.
+func TestThresholdsAreTheTable(t *testing.T) {
+	table := func(d, i int) Level {
+		switch {
+		case d*100 < 75*i:
+			return OK
+		case d*100 < 100*i:
+			return Soon
+		case d*100 < 150*i:
+			return Due
+		}
+		return Overdue
+	}
+	for i := 1; i <= 400; i++ {
+		for d := 0; d <= 700; d++ {
+			if got, want := LevelFor(d, i), table(d, i); got != want {
+				t.Fatalf("interval %d, %d days: %s, the table says %s", i, d, got, want)
+			}
+		}
+	}
+}
+
+// TestSinceIsWholeDays: a last touch at Since(now, k) or before is k whole
+// days old at now, a millisecond later it is not.
+func TestSinceIsWholeDays(t *testing.T) {
+	now := time.Date(2026, 3, 29, 1, 30, 0, 123456789, time.UTC)
+	for _, k := range []int{1, 14, 30, 365} {
+		at := Since(now, k)
+		if got := Evaluate(now, []Touch{{At: at}}, Rule{IntervalDays: 30}).DaysSince; got != k {
+			t.Errorf("touch at Since(now, %d): %d days", k, got)
+		}
+		if got := Evaluate(now, []Touch{{At: at.Add(time.Millisecond)}}, Rule{IntervalDays: 30}).DaysSince; got != k-1 {
+			t.Errorf("a millisecond after Since(now, %d): %d days", k, got)
+		}
+	}
+}

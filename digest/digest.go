@@ -150,38 +150,29 @@ func scopeFigures(app core.App, points []string, all bool, now time.Time) (*figu
 		if err != nil {
 			return nil, err
 		}
-		var top []api.DueClient
 		for _, p := range records {
-			queue, err := api.DueQueue(app, []string{p.Id}, now, topOverdue)
+			queue, err := api.DueQueue(app, []string{p.Id}, now, 0)
 			if err != nil {
 				return nil, err
 			}
-			line := PointLine{Name: p.GetString("name")}
-			line.Due, line.Overdue = levels(queue)
+			line := PointLine{Name: p.GetString("name"), Due: queue.Due, Overdue: queue.Overdue}
 			f.due += line.Due
 			f.overdue += line.Overdue
 			if line.Due+line.Overdue > 0 {
 				f.points = append(f.points, line)
 			}
-			top = append(top, queue[:min(topOverdue, len(queue))]...)
 		}
-		slices.SortStableFunc(top, func(a, b api.DueClient) int {
-			switch {
-			case api.MoreOverdue(a, b):
-				return -1
-			case api.MoreOverdue(b, a):
-				return 1
-			}
-			return 0
-		})
-		f.mostOverdue = top[:min(topOverdue, len(top))]
+		queue, err := api.DueQueue(app, nil, now, topOverdue)
+		if err != nil {
+			return nil, err
+		}
+		f.mostOverdue = queue.MostOverdue
 	} else {
 		queue, err := api.DueQueue(app, points, now, topOverdue)
 		if err != nil {
 			return nil, err
 		}
-		f.due, f.overdue = levels(queue)
-		f.mostOverdue = queue[:min(topOverdue, len(queue))]
+		f.due, f.overdue, f.mostOverdue = queue.Due, queue.Overdue, queue.MostOverdue
 	}
 
 	var scope []string
@@ -196,17 +187,6 @@ func scopeFigures(app core.App, points []string, all bool, now time.Time) (*figu
 		return nil, err
 	}
 	return f, nil
-}
-
-func levels(queue []api.DueClient) (due, overdue int) {
-	for _, c := range queue {
-		if c.Level == "overdue" {
-			overdue++
-		} else {
-			due++
-		}
-	}
-	return due, overdue
 }
 
 // appURL is the app's URL (dashboard Settings → Application URL) without
