@@ -13,6 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
 
+	"touchbase/aggregates"
 	"touchbase/csvio"
 	"touchbase/demo"
 	"touchbase/digest"
@@ -285,4 +286,39 @@ func digestCommand(app core.App) *cobra.Command {
 	cmd.Flags().StringVar(&user, "user", "", "only this user (their email)")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the plain-text e-mail instead of sending it; records nothing")
 	return cmd
+}
+
+// verifyAggregatesCommand is `touchbase verify-aggregates`: recomputes the
+// maintained aggregates (package aggregates: clients.last_touch) from the
+// touches and prints every difference as client, field, stored,
+// recomputed; a difference exits non-zero.
+func verifyAggregatesCommand(app core.App) *cobra.Command {
+	return &cobra.Command{
+		Use:          "verify-aggregates",
+		Short:        "Recompute the maintained aggregates (clients.last_touch) from the touches and print any difference (exits non-zero on one)",
+		Args:         cobra.NoArgs,
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := app.RunAllMigrations(); err != nil {
+				return err
+			}
+			diffs, err := aggregates.Verify(app)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if len(diffs) == 0 {
+				fmt.Fprintln(out, "aggregates: no difference")
+				return nil
+			}
+			fmt.Fprintln(out, "client\tfield\tstored\trecomputed")
+			for _, d := range diffs {
+				fmt.Fprintf(out, "%s\t%s\t%s\t%s\n", d.Client, d.Field, d.Stored, d.Recomputed)
+			}
+			if len(diffs) == 1 {
+				return errors.New("aggregates: 1 difference")
+			}
+			return fmt.Errorf("aggregates: %d differences", len(diffs))
+		},
+	}
 }

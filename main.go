@@ -46,6 +46,7 @@ func main() {
 	app.RootCmd.AddCommand(importCommand(app))
 	app.RootCmd.AddCommand(exportCommand(app))
 	app.RootCmd.AddCommand(digestCommand(app))
+	app.RootCmd.AddCommand(verifyAggregatesCommand(app))
 
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		if withDemo {

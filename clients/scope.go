@@ -8,12 +8,13 @@ import (
 )
 
 // bindClientScope keeps a point manager's clients in their point, leaves
-// the ABCD segment to service managers, and the search column to the
-// server (the dashboard shows it to admins: an edit there is refused
-// instead of silently overwritten).
+// the ABCD segment to service managers, and the search and last_touch
+// columns to the server (the dashboard shows them to admins: an edit there
+// is refused instead of silently overwritten; last_touch is kept by SQLite
+// triggers, see migrations/1764800000_last_touch.go).
 func bindClientScope(app core.App) {
 	app.OnRecordCreateRequest("clients").BindFunc(func(e *core.RecordRequestEvent) error {
-		if err := domain.RefuseChanges(e, "search"); err != nil {
+		if err := domain.RefuseChanges(e, "search", "last_touch"); err != nil {
 			return err
 		}
 		if access.IsPointManager(e.Auth) && e.Record.GetString("point") != e.Auth.GetString("point") {
@@ -22,7 +23,7 @@ func bindClientScope(app core.App) {
 		return e.Next()
 	})
 	app.OnRecordUpdateRequest("clients").BindFunc(func(e *core.RecordRequestEvent) error {
-		if err := domain.RefuseChanges(e, "search"); err != nil {
+		if err := domain.RefuseChanges(e, "search", "last_touch"); err != nil {
 			return err
 		}
 		if access.IsPointManager(e.Auth) {

@@ -46,7 +46,7 @@ func RefuseChangedMeanwhile(e *core.RecordRequestEvent, field string) error {
 // unchangeableWhy explains, per field, why RefuseChanges refuses it.
 func unchangeableWhy(field string) texts.Msg {
 	switch field {
-	case "author", "period", "kind", "search", "touch", "client", "occasion", "contact", "template":
+	case "author", "period", "kind", "search", "last_touch", "touch", "client", "occasion", "contact", "template":
 		return texts.M("unchangeable." + field)
 	}
 	return texts.M("unchangeable.other")

@@ -23,6 +23,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"touchbase/aggregates"
 	_ "touchbase/migrations"
 	"touchbase/server"
 )
@@ -264,9 +265,22 @@ func crashRun(t *testing.T, binary, dir string, tokens map[string]string, marks 
 	if err := db.DB().NewQuery("PRAGMA integrity_check").Row(&integrity); err != nil || integrity != "ok" {
 		t.Errorf("integrity_check: %q %v", integrity, err)
 	}
+	// the maintained aggregate (package aggregates: clients.last_touch)
+	// equals its recomputation from the touches that survived the kill
+	diffs, err := aggregates.Verify(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range diffs {
+		t.Errorf("aggregates after the kill: %s", d)
+	}
+	var touched int
+	if err := db.DB().NewQuery("SELECT COUNT(*) FROM clients WHERE last_touch != ''").Row(&touched); err != nil {
+		t.Fatal(err)
+	}
 
-	t.Logf("kill after %d: %d acknowledged (%d survived, %d lost), %d refused as duplicates, %d unanswered at the kill; %d touches and %d comments in the file (%d committed without an answer)",
-		killAt, len(acks), len(acks)-lost, lost, refused, unanswerd, len(touches), len(comments), len(touches)-(len(acks)-lost))
+	t.Logf("kill after %d: %d acknowledged (%d survived, %d lost), %d refused as duplicates, %d unanswered at the kill; %d touches and %d comments in the file (%d committed without an answer); last_touch of every client verified (%d with a done touch)",
+		killAt, len(acks), len(acks)-lost, lost, refused, unanswerd, len(touches), len(comments), len(touches)-(len(acks)-lost), touched)
 }
 
 type crashTouch struct {

@@ -13,6 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 	"github.com/pocketbase/pocketbase/tools/hook"
 
+	"touchbase/aggregates"
 	. "touchbase/internal/testapp"
 )
 
@@ -25,6 +26,21 @@ import (
 // staffNames are the fixture users' names, as comments and refusals spell
 // them.
 var staffNames = map[string]string{PM1: "Olga Moscow", PM1b: "Pavel Moscow", SM: "Sergey Service"}
+
+// verifyAggregatesAfter checks, once the test's races are over, that the
+// maintained aggregate (package aggregates: clients.last_touch) equals its
+// recomputation from the touches.
+func verifyAggregatesAfter(t *testing.T, app core.App) {
+	t.Cleanup(func() {
+		diffs, err := aggregates.Verify(app)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range diffs {
+			t.Errorf("aggregates after the races: %s", d)
+		}
+	})
+}
 
 // raceIterations is how often each race runs (TOUCHBASE_SOAK=1: ten
 // times more).
@@ -108,6 +124,7 @@ func code(r Response, field string) string {
 // winner.
 func TestRaceMarkVsMark(t *testing.T) {
 	app := New(t)
+	verifyAggregatesAfter(t, app)
 	server := Serve(t, app)
 	users := []string{PM1, PM1b, SM}
 	wins := map[string]int{}
@@ -163,6 +180,7 @@ func TestRaceMarkVsMark(t *testing.T) {
 // touch comment per touch and one "Ticket opened" comment.
 func TestRaceMarkVsTicket(t *testing.T) {
 	app := New(t)
+	verifyAggregatesAfter(t, app)
 	order := watchWrites(app, "touches", "holds")
 	server := Serve(t, app)
 	outcomes := map[string]int{}
@@ -225,6 +243,7 @@ func TestRaceMarkVsTicket(t *testing.T) {
 // pause). Either the mark came first or it is refused naming the hold.
 func TestRaceMarkVsHold(t *testing.T) {
 	app := New(t)
+	verifyAggregatesAfter(t, app)
 	order := watchWrites(app, "touches", "holds")
 	server := Serve(t, app)
 	outcomes := map[string]int{}
@@ -272,6 +291,7 @@ func TestRaceMarkVsHold(t *testing.T) {
 // edit of the note: a 200 without a card comment.)
 func TestRaceStatusChange(t *testing.T) {
 	app := New(t)
+	verifyAggregatesAfter(t, app)
 	// what each request saw when PocketBase loaded the mark, by user
 	var mu sync.Mutex
 	saw := map[string]string{}
@@ -357,6 +377,7 @@ func TestRaceStatusChange(t *testing.T) {
 // instead of a second «resolved» comment.
 func TestRaceTicketStatus(t *testing.T) {
 	app := New(t)
+	verifyAggregatesAfter(t, app)
 	var mu sync.Mutex
 	saw := map[string]string{}
 	app.OnRecordUpdateRequest("tickets").Bind(&hook.Handler[*core.RecordRequestEvent]{
@@ -487,6 +508,7 @@ func checkTouchComments(t *testing.T, app core.App, n int, client string, touche
 // the winner's.
 func TestRaceRemarksAfterWithdraw(t *testing.T) {
 	app := New(t)
+	verifyAggregatesAfter(t, app)
 	server := Serve(t, app)
 	users := []string{PM1, PM1b, SM}
 	iterations := raceIterations() / 4

@@ -96,6 +96,7 @@ var en = map[string]string{
 	"unchangeable.period":       "it is set by the server from the occasion's occurrence",
 	"unchangeable.kind":         "only manual comments can be written through the API",
 	"unchangeable.search":       "the server keeps it from the client's name and its people's names",
+	"unchangeable.last_touch":   "it is kept by the database from the client's done touches",
 	"unchangeable.touch":        "it is set by the server when a touch is marked",
 	"unchangeable.client":       "the record stays with its client (create a new one instead)",
 	"unchangeable.occasion":     "the mark stays with its occasion (create a new one instead)",

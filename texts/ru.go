@@ -97,6 +97,7 @@ var ru = map[string]string{
 	"unchangeable.period":       "его заполняет сервер по вхождению повода",
 	"unchangeable.kind":         "через API можно писать только ручные комментарии",
 	"unchangeable.search":       "его ведёт сервер по имени клиента и его людей",
+	"unchangeable.last_touch":   "его ведёт база данных по выполненным касаниям клиента",
 	"unchangeable.touch":        "его заполняет сервер при отметке касания",
 	"unchangeable.client":       "запись остаётся у своего клиента (создайте новую)",
 	"unchangeable.occasion":     "отметка остаётся у своего повода (создайте новую)",
