@@ -289,9 +289,9 @@ func digestCommand(app core.App) *cobra.Command {
 }
 
 // verifyAggregatesCommand is `touchbase verify-aggregates`: recomputes the
-// maintained aggregates (package aggregates: clients.last_touch) from the
-// touches and prints every difference as client, field, stored,
-// recomputed; a difference exits non-zero.
+// maintained aggregates (package aggregates: clients.last_touch and
+// mark_counts) from the touches and clients and prints every difference
+// as figure, stored, recomputed; a difference exits non-zero.
 func verifyAggregatesCommand(app core.App) *cobra.Command {
 	return &cobra.Command{
 		Use:          "verify-aggregates",
@@ -311,9 +311,9 @@ func verifyAggregatesCommand(app core.App) *cobra.Command {
 				fmt.Fprintln(out, "aggregates: no difference")
 				return nil
 			}
-			fmt.Fprintln(out, "client\tfield\tstored\trecomputed")
+			fmt.Fprintln(out, "figure\tstored\trecomputed")
 			for _, d := range diffs {
-				fmt.Fprintf(out, "%s\t%s\t%s\t%s\n", d.Client, d.Field, d.Stored, d.Recomputed)
+				fmt.Fprintf(out, "%s\t%s\t%s\n", d.What, d.Stored, d.Recomputed)
 			}
 			if len(diffs) == 1 {
 				return errors.New("aggregates: 1 difference")

@@ -1,6 +1,14 @@
-// Package aggregates checks the per-client aggregate behind the Due view
-// (issue 15): clients.last_touch, the created time of the client's newest
-// touch with status "done", "" when the client has none.
+// Package aggregates checks the aggregates the database keeps for the
+// views that read every client (issue 15):
+//
+//   - clients.last_touch, behind Due: the created time of the client's
+//     newest touch with status "done", "" when the client has none
+//     (migrations/1764800000_last_touch.go);
+//   - mark_counts, behind the content plan: the marks (done / skipped) of
+//     each occurrence of an occasion per status and per point, segment
+//     and stage of the marked clients (migrations/1764800100_mark_counts.go).
+//
+// Both are kept the same way; what follows says it for last_touch.
 //
 // The column (a hidden date field) and the SQLite triggers that keep it
 // are created by migrations/1764800000_last_touch.go. The triggers on
@@ -20,23 +28,59 @@ package aggregates
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
+
+	"touchbase/domain"
 )
 
-// Diff is one client whose stored figure differs from its recomputation.
-// Field is "last_touch"; Stored and Recomputed are the column's text, ""
-// for no done touch (a NULL stored value, which the column's NOT NULL
-// should never allow, reads "NULL").
+// LastDoneSQL is the newest done touch of the client whose id is the SQL
+// expression id, "" when none: one seek of idx_touches_client_done
+// (client, status, created, …). The triggers, Rebuild and Verify all
+// compute last_touch with it.
+func LastDoneSQL(id string) string {
+	return `COALESCE((SELECT MAX(lt.created) FROM touches lt WHERE lt.client = ` + id + ` AND lt.status = 'done'), '')`
+}
+
+// markCellsSQL is mark_counts recomputed: the marks of existing clients
+// grouped by occurrence, status and their client's cell.
+const markCellsSQL = `SELECT t.occasion AS occasion, t.period AS period, c.point AS point, c.segment AS segment,
+		c.stage AS stage, t.status AS status, COUNT(*) AS n
+	FROM touches t JOIN clients c ON c.id = t.client
+	WHERE t.` + domain.MarkedCondition + `
+	GROUP BY 1, 2, 3, 4, 5, 6`
+
+// RebuildLastTouchSQL recomputes every client's last_touch (the
+// migration's backfill).
+func RebuildLastTouchSQL() string {
+	return `UPDATE clients SET last_touch = ` + LastDoneSQL("clients.id")
+}
+
+// FillMarkCountsSQL fills an empty mark_counts (the migration's backfill).
+const FillMarkCountsSQL = `INSERT INTO mark_counts (occasion, period, point, segment, stage, status, n) ` + markCellsSQL
+
+// RebuildSQL recomputes both aggregates from the touches and clients:
+// what a bulk load that runs without the triggers (bench/dataset) runs
+// after.
+func RebuildSQL() []string {
+	return []string{RebuildLastTouchSQL(), `DELETE FROM mark_counts`, FillMarkCountsSQL}
+}
+
+// Diff is one stored figure that differs from its recomputation. What
+// names it: "client ID last_touch" (Stored and Recomputed are the
+// column's text, "" for no done touch; a NULL stored value, which the
+// column's NOT NULL should never allow, reads "NULL"), or "mark_counts
+// OCCASION PERIOD POINT SEGMENT STAGE STATUS" (the counts, "0" for no row).
 type Diff struct {
-	Client     string
-	Field      string
+	What       string
 	Stored     string
 	Recomputed string
 }
 
 func (d Diff) String() string {
-	return fmt.Sprintf("client %s %s: stored %q, recomputed %q", d.Client, d.Field, d.Stored, d.Recomputed)
+	return fmt.Sprintf("%s: stored %q, recomputed %q", d.What, d.Stored, d.Recomputed)
 }
 
 // Verify recomputes clients.last_touch of every client from the touches
@@ -53,7 +97,7 @@ func Verify(app core.App) ([]Diff, error) {
 	err := app.DB().NewQuery(`
 		SELECT client, stored, recomputed FROM (
 			SELECT c.id AS client, c.last_touch AS raw, COALESCE(c.last_touch, 'NULL') AS stored,
-				COALESCE((SELECT MAX(t.created) FROM touches t WHERE t.client = c.id AND t.status = 'done'), '') AS recomputed
+				` + LastDoneSQL("c.id") + ` AS recomputed
 			FROM clients c
 		) WHERE raw IS NOT recomputed
 		ORDER BY client`).All(&rows)
@@ -62,7 +106,37 @@ func Verify(app core.App) ([]Diff, error) {
 	}
 	diffs := make([]Diff, 0, len(rows))
 	for _, r := range rows {
-		diffs = append(diffs, Diff{Client: r.Client, Field: "last_touch", Stored: r.Stored, Recomputed: r.Recomputed})
+		diffs = append(diffs, Diff{What: "client " + r.Client + " last_touch", Stored: r.Stored, Recomputed: r.Recomputed})
+	}
+
+	var counts []struct {
+		Occasion   string `db:"occasion"`
+		Period     string `db:"period"`
+		Point      string `db:"point"`
+		Segment    string `db:"segment"`
+		Stage      string `db:"stage"`
+		Status     string `db:"status"`
+		Stored     int    `db:"stored"`
+		Recomputed int    `db:"recomputed"`
+	}
+	err = app.DB().NewQuery(`
+		WITH r AS MATERIALIZED (` + markCellsSQL + `)
+		SELECT COALESCE(s.occasion, r.occasion) AS occasion, COALESCE(s.period, r.period) AS period,
+			COALESCE(s.point, r.point) AS point, COALESCE(s.segment, r.segment) AS segment,
+			COALESCE(s.stage, r.stage) AS stage, COALESCE(s.status, r.status) AS status,
+			COALESCE(s.n, 0) AS stored, COALESCE(r.n, 0) AS recomputed
+		FROM r FULL OUTER JOIN mark_counts s ON s.occasion = r.occasion AND s.period = r.period
+			AND s.point = r.point AND s.segment = r.segment AND s.stage = r.stage AND s.status = r.status
+		WHERE s.n IS NOT r.n
+		ORDER BY 1, 2, 3, 4, 5, 6`).All(&counts)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range counts {
+		diffs = append(diffs, Diff{
+			What:   strings.Join([]string{"mark_counts", c.Occasion, c.Period, c.Point, c.Segment, c.Stage, c.Status}, " "),
+			Stored: strconv.Itoa(c.Stored), Recomputed: strconv.Itoa(c.Recomputed),
+		})
 	}
 	return diffs, nil
 }

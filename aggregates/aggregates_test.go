@@ -235,7 +235,7 @@ func TestVerifyCatchesDrift(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []aggregates.Diff{{Client: C2, Field: "last_touch", Stored: t2, Recomputed: created(t, app, touch)}}
+	want := []aggregates.Diff{{What: "client " + C2 + " last_touch", Stored: t2, Recomputed: created(t, app, touch)}}
 	if fmt.Sprint(diffs) != fmt.Sprint(want) {
 		t.Errorf("diffs after a dropped trigger:\n%v\nwant\n%v", diffs, want)
 	}
@@ -251,7 +251,7 @@ func TestVerifyCatchesDrift(t *testing.T) {
 	if _, err := app.DB().Update("clients", dbx.Params{"last_touch": "2030-01-01 00:00:00.000Z"}, dbx.HashExp{"id": C1}).Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if diffs, err := aggregates.Verify(app); err != nil || len(diffs) != 1 || diffs[0].Client != C2 {
+	if diffs, err := aggregates.Verify(app); err != nil || len(diffs) != 1 || diffs[0].What != "client "+C2+" last_touch" {
 		t.Errorf("after a raw write of C1's last_touch: %v %v, want only C2's difference", diffs, err)
 	}
 }
@@ -283,7 +283,7 @@ func TestStaleSaveNeedsKeptTrigger(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []aggregates.Diff{{Client: C1, Field: "last_touch", Stored: t1, Recomputed: marked}}
+	want := []aggregates.Diff{{What: "client " + C1 + " last_touch", Stored: t1, Recomputed: marked}}
 	if fmt.Sprint(diffs) != fmt.Sprint(want) {
 		t.Errorf("diffs after a stale save without the kept trigger:\n%v\nwant\n%v", diffs, want)
 	}
@@ -358,4 +358,125 @@ func TestAPIRefusesLastTouch(t *testing.T) {
 		fmt.Sprintf(`{"notes":"called back","last_touch":%q}`, shown))
 	mustStatus(t, r, 200, "the dashboard form saved with last_touch unchanged")
 	verified(t, app, "end")
+}
+
+// markCount is mark_counts' n for one cell, 0 when there is no row.
+func markCount(t testing.TB, app core.App, occasion, period, point, segment, stage, status string) int {
+	t.Helper()
+	var n int
+	err := app.DB().NewQuery(`SELECT COALESCE(SUM(n), 0) FROM mark_counts WHERE occasion = {:o} AND period = {:p}
+		AND point = {:pt} AND segment = {:s} AND stage = {:g} AND status = {:st}`).
+		Bind(dbx.Params{"o": occasion, "p": period, "pt": point, "s": segment, "g": stage, "st": status}).Row(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestMarkCountsFollowEveryWrite: mark_counts equals its recomputation
+// after marks (done, skipped), a withdrawal and a re-mark through the API,
+// a client moving segment, stage and point, raw moves of a touch's
+// occasion, period and client, a touch deleted and a client deleted
+// (touches first or last); and the cell a mark is counted in is its client's.
+func TestMarkCountsFollowEveryWrite(t *testing.T) {
+	app := New(t)
+	srv := Serve(t, app)
+	verified(t, app, "fixture")
+
+	client, err := app.FindRecordById("clients", C1c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	point, segment, stage := client.GetString("point"), client.GetString("segment"), client.GetString("stage")
+	r := Request(t, srv, "POST", "/api/collections/touches/records", PM1, markBody(C1c, OccStandard, "done"))
+	mustStatus(t, r, 200, "mark done")
+	touch := r.JSON["id"].(string)
+	period := r.JSON["period"].(string)
+	verified(t, app, "mark done")
+	if n := markCount(t, app, OccStandard, period, point, segment, stage, "done"); n != 1 {
+		t.Errorf("C1c's done mark counted %d times in its cell", n)
+	}
+	r = Request(t, srv, "POST", "/api/collections/touches/records", PM1, markBody(C1c, OccMandatory, "skipped"))
+	mustStatus(t, r, 200, "mark skipped")
+	verified(t, app, "mark skipped")
+
+	r = Request(t, srv, "PATCH", "/api/collections/touches/records/"+touch, PM1, `{"status":"withdrawn"}`)
+	mustStatus(t, r, 200, "withdraw")
+	verified(t, app, "withdraw")
+	if n := markCount(t, app, OccStandard, period, point, segment, stage, "done"); n != 0 {
+		t.Errorf("a withdrawn mark still counted: %d", n)
+	}
+	r = Request(t, srv, "POST", "/api/collections/touches/records", PM1, markBody(C1c, OccStandard, "done"))
+	mustStatus(t, r, 200, "mark again")
+	verified(t, app, "mark again")
+
+	for _, change := range []map[string]any{{"segment": "D"}, {"stage": "lost"}, {"point": P2}, {"segment": "A", "stage": "regular", "point": P1}} {
+		client, err := app.FindRecordById("clients", C1c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		client.Load(change)
+		if err := app.Save(client); err != nil {
+			t.Fatal(err)
+		}
+		verified(t, app, fmt.Sprint("client moved ", change))
+	}
+	if n := markCount(t, app, OccStandard, period, P1, "A", "regular", "done"); n != 1 {
+		t.Errorf("after the moves the mark is counted %d times in C1c's new cell", n)
+	}
+
+	for _, sql := range []string{
+		`UPDATE touches SET period = 'moved' WHERE id = '` + T1 + `'`,
+		`UPDATE touches SET occasion = '` + OccP2Only + `' WHERE id = '` + T1 + `'`,
+		`UPDATE touches SET client = '` + C1b + `' WHERE id = '` + T1 + `'`,
+		`DELETE FROM touches WHERE id = '` + T2 + `'`,
+	} {
+		if _, err := app.DB().NewQuery(sql).Execute(); err != nil {
+			t.Fatal(err)
+		}
+		verified(t, app, sql)
+	}
+
+	// a client's delete in either order: its touches first, or the
+	// client row first with its touches left behind
+	for _, sql := range []string{
+		`DELETE FROM touches WHERE client = '` + C1c + `'`,
+		`DELETE FROM clients WHERE id = '` + C1c + `'`,
+		`DELETE FROM clients WHERE id = '` + C1b + `'`,
+		`DELETE FROM touches WHERE client = '` + C1b + `'`,
+	} {
+		if _, err := app.DB().NewQuery(sql).Execute(); err != nil {
+			t.Fatal(err)
+		}
+		verified(t, app, sql)
+	}
+}
+
+// TestVerifyCatchesMarkCountDrift: with the trigger that follows a client
+// to its new cell dropped, a segment change leaves the client's marks in
+// the old cell, and Verify names both cells.
+func TestVerifyCatchesMarkCountDrift(t *testing.T) {
+	app := New(t)
+	if _, err := app.DB().NewQuery("DROP TRIGGER mark_counts_client_cell").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	client, err := app.FindRecordById("clients", C2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client.Set("segment", "D")
+	if err := app.Save(client); err != nil {
+		t.Fatal(err)
+	}
+	diffs, err := aggregates.Verify(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cells []string
+	for _, d := range diffs {
+		cells = append(cells, d.String())
+	}
+	if len(diffs) != 2 || !strings.Contains(cells[0]+cells[1], " D ") || !strings.HasPrefix(diffs[0].What, "mark_counts "+OccMandatory) {
+		t.Errorf("Verify after a dropped trigger: %v, want C2's mark (T2) missing from its new cell and left in its old one", cells)
+	}
 }

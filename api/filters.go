@@ -136,6 +136,13 @@ func (f *clientFilter) Offset() int {
 	return (f.Page - 1) * f.PerPage
 }
 
+// OnlyCells reports whether the filter cuts clients by point, segment and
+// stage only — the columns mark_counts keeps its counts by — so that Expr
+// applies to a mark_counts row as to a client.
+func (f *clientFilter) OnlyCells() bool {
+	return f.Tag == "" && f.Manager == "" && !f.NoManager && f.Search == ""
+}
+
 // WantsStage reports whether stage= asked for the stage explicitly.
 func (f *clientFilter) WantsStage(stage string) bool {
 	return slices.Contains(f.Stages, stage)

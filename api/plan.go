@@ -283,6 +283,10 @@ func planClientGroups(app core.App, filter *clientFilter) ([]planGroup, error) {
 // period, status and the client's point and segment, counted only where
 // the occasion targets that cell (a service manager may back-fill a mark
 // for a client the occasion does not target; it is not coverage).
+//
+// When the filter cuts clients only by point, segment and stage (the
+// plan's default, and what a service manager's view of all points asks),
+// the groups are read from mark_counts (planMarkGroups).
 func countPlanTouches(app core.App, filter *clientFilter, occasions []*core.Record, items []*planItem, from, to time.Time) error {
 	if len(items) == 0 {
 		return nil
@@ -293,17 +297,8 @@ func countPlanTouches(app core.App, filter *clientFilter, occasions []*core.Reco
 			ids = append(ids, item.Occasion.Id)
 		}
 	}
-	var groups []planTouchGroup
-	q := app.DB().
-		Select("t.occasion", "t.period", "t.status", "c.point", "c.segment", "COUNT(*) AS n").
-		From("touches t").
-		InnerJoin("clients c", dbx.NewExp("c.id = t.client")).
-		Where(dbx.In("t.occasion", ids...)).
-		AndWhere(dbx.NewExp(domain.MarkedSQL)). // a withdrawn mark does not count (SPEC §4.7)
-		AndWhere(planPeriodsExpr(planItemPeriods(items, from, to))).
-		AndWhere(filter.Expr("c")).
-		GroupBy("t.occasion", "t.period", "t.status", "c.point", "c.segment")
-	if err := q.All(&groups); err != nil {
+	groups, err := planMarkGroups(app, filter, ids, planItemPeriods(items, from, to))
+	if err != nil {
 		return err
 	}
 
@@ -326,6 +321,46 @@ func countPlanTouches(app core.App, filter *clientFilter, occasions []*core.Reco
 		}
 	}
 	return nil
+}
+
+// planMarkGroups counts the marks of the occasions ids in periods of the
+// filter's clients per occasion, period, status, point and segment. When
+// the filter cuts clients only by point, segment and stage it reads
+// mark_counts, which the database keeps per occurrence, status and cell
+// (package aggregates); a filter by tag, manager or name counts the marks
+// themselves (planMarksCounted).
+func planMarkGroups(app core.App, filter *clientFilter, ids, periods []any) ([]planTouchGroup, error) {
+	if !filter.OnlyCells() {
+		return planMarksCounted(app, filter, ids, periods)
+	}
+	// mark_counts' columns are named like the touches' and the clients',
+	// so one alias serves the filter and the occurrences
+	var groups []planTouchGroup
+	err := app.DB().
+		Select("c.occasion", "c.period", "c.status", "c.point", "c.segment", "SUM(c.n) AS n").
+		From("mark_counts c").
+		Where(dbx.In("c.occasion", ids...)).
+		AndWhere(planPeriodsExpr("c", periods)).
+		AndWhere(filter.Expr("c")).
+		GroupBy("c.occasion", "c.period", "c.status", "c.point", "c.segment").
+		All(&groups)
+	return groups, err
+}
+
+// planMarksCounted is planMarkGroups from the touches and their clients.
+func planMarksCounted(app core.App, filter *clientFilter, ids, periods []any) ([]planTouchGroup, error) {
+	var groups []planTouchGroup
+	err := app.DB().
+		Select("t.occasion", "t.period", "t.status", "c.point", "c.segment", "COUNT(*) AS n").
+		From("touches t").
+		InnerJoin("clients c", dbx.NewExp("c.id = t.client")).
+		Where(dbx.In("t.occasion", ids...)).
+		AndWhere(dbx.NewExp(domain.MarkedSQL)). // a withdrawn mark does not count (SPEC §4.7)
+		AndWhere(planPeriodsExpr("t", periods)).
+		AndWhere(filter.Expr("c")).
+		GroupBy("t.occasion", "t.period", "t.status", "c.point", "c.segment").
+		All(&groups)
+	return groups, err
 }
 
 // planPersonal builds the birthday / anniversary items: one per occasion
@@ -378,7 +413,7 @@ func planPersonal(app core.App, filter *clientFilter, occasions []*core.Record, 
 		InnerJoin("clients c", dbx.NewExp("c.id = t.client")).
 		Where(dbx.In("t.occasion", ids...)).
 		AndWhere(dbx.NewExp(domain.MarkedSQL)). // a withdrawn mark does not count (SPEC §4.7)
-		AndWhere(planPeriodsExpr(planPeriods(from, to))).
+		AndWhere(planPeriodsExpr("t", planPeriods(from, to))).
 		AndWhere(filter.Expr("c"))
 	if err := tq.All(&marks); err != nil {
 		return nil, err
@@ -608,19 +643,19 @@ func planAny(values []string) []any {
 	return out
 }
 
-// planPeriodsExpr matches the marks of the periods: the periods
-// themselves, and a birthday's per-contact periods of those years
-// ("2027/<contact id>", the range "2027/" up to "20270", as "/" sorts
-// just before "0").
-func planPeriodsExpr(periods []any) dbx.Expression {
-	exprs := []dbx.Expression{dbx.In("t.period", periods...)}
+// planPeriodsExpr matches the marks of the periods (the period column of
+// alias): the periods themselves, and a birthday's per-contact periods of
+// those years ("2027/<contact id>", the range "2027/" up to "20270", as
+// "/" sorts just before "0").
+func planPeriodsExpr(alias string, periods []any) dbx.Expression {
+	exprs := []dbx.Expression{dbx.In(alias+".period", periods...)}
 	for i, p := range periods {
 		year, ok := p.(string)
 		if !ok || len(year) != 4 {
 			continue
 		}
 		lo, hi := "pp_lo"+strconv.Itoa(i), "pp_hi"+strconv.Itoa(i)
-		exprs = append(exprs, dbx.NewExp("(t.period >= {:"+lo+"} AND t.period < {:"+hi+"})", dbx.Params{lo: year + "/", hi: year + "0"}))
+		exprs = append(exprs, dbx.NewExp("("+alias+".period >= {:"+lo+"} AND "+alias+".period < {:"+hi+"})", dbx.Params{lo: year + "/", hi: year + "0"}))
 	}
 	return dbx.Or(exprs...)
 }

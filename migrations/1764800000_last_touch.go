@@ -1,10 +1,10 @@
 package migrations
 
 import (
-	"strings"
-
 	"github.com/pocketbase/pocketbase/core"
 	m "github.com/pocketbase/pocketbase/migrations"
+
+	"touchbase/aggregates"
 )
 
 // clients.last_touch (issue 15, the Due view at 100,000 clients): the
@@ -32,11 +32,9 @@ func init() {
 	m.Register(lastTouchUp, lastTouchDown)
 }
 
-// lastDoneOf is the newest done touch of the client whose id is {id}, "" when none: one
-// seek of idx_touches_client_done (client, status, created, …).
-const lastDoneOf = `COALESCE((SELECT MAX(created) FROM touches WHERE client = {id} AND status = 'done'), '')`
-
-func lastDone(id string) string { return strings.ReplaceAll(lastDoneOf, "{id}", id) }
+// lastDone is the newest done touch of the client whose id is the SQL
+// expression id (aggregates.LastDoneSQL).
+func lastDone(id string) string { return aggregates.LastDoneSQL(id) }
 
 var lastTouchTriggers = []string{
 	// a done touch can only move the client's last touch forward
@@ -81,7 +79,7 @@ func lastTouchUp(app core.App) error {
 		return err
 	}
 	// the backfill, before the triggers: one seek per client
-	if _, err := app.DB().NewQuery(`UPDATE clients SET last_touch = ` + lastDone("clients.id")).Execute(); err != nil {
+	if _, err := app.DB().NewQuery(aggregates.RebuildLastTouchSQL()).Execute(); err != nil {
 		return err
 	}
 	for _, sql := range lastTouchTriggers {

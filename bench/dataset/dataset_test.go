@@ -10,13 +10,13 @@ import (
 	"time"
 	"unicode"
 
-	"touchbase/domain"
-
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"touchbase/aggregates"
 	"touchbase/bench/dataset"
 	"touchbase/clients"
+	"touchbase/domain"
 	"touchbase/occurrence"
 	"touchbase/server"
 )
@@ -110,6 +110,15 @@ func TestInvariants(t *testing.T) {
 			t.Errorf("client %s: search %q, the server keeps %q", c.Id, c.Search, kept)
 			break
 		}
+	}
+
+	// the aggregates (rebuilt after the bulk load) equal their
+	// recomputation, and the triggers that keep them are back
+	if diffs, err := aggregates.Verify(app); err != nil || len(diffs) > 0 {
+		t.Errorf("aggregates: %v %v", err, diffs[:min(len(diffs), 5)])
+	}
+	if n := count(t, app, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND (name LIKE 'clients_last_touch_%' OR name LIKE 'mark_counts_%')`); n != 11 {
+		t.Errorf("%d aggregate triggers after the load, want 11", n)
 	}
 
 	if n := count(t, app, `SELECT COUNT(*) FROM touches t WHERE (SELECT COUNT(*) FROM comments c WHERE c.touch = t.id) != 1`); n != 0 {

@@ -81,6 +81,34 @@ func insertSQL(table string, cols []string) string {
 		strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") + ")"
 }
 
+// dropTriggers drops the triggers on tables and returns the statements
+// that create them again.
+func dropTriggers(db *sql.DB, tables ...string) ([]string, error) {
+	var names, creates []string
+	for _, table := range tables {
+		rows, err := db.Query("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? ORDER BY name", table)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var name, create string
+			if err := rows.Scan(&name, &create); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			names = append(names, name)
+			creates = append(creates, create)
+		}
+		rows.Close()
+	}
+	for _, name := range names {
+		if _, err := db.Exec("DROP TRIGGER `" + name + "`"); err != nil {
+			return nil, err
+		}
+	}
+	return creates, nil
+}
+
 // dropIndexes drops the secondary indexes of tables and returns the
 // statements that create them again: loading rows first and indexing them
 // after is faster than keeping the indexes up to date row by

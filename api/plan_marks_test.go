@@ -1,0 +1,91 @@
+package api_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"touchbase/api"
+	"touchbase/internal/testapp"
+)
+
+// TestPlanMarkCountsEqualMarks: the plan's mark counts read from
+// mark_counts equal the marks counted from the touches, for every cell
+// filter (all points, one, two; segments; stages with and without lost)
+// on marks of every status in yearly, one-off and per-contact periods,
+// before and after clients move cells and marks are withdrawn, moved and
+// deleted by raw SQL.
+func TestPlanMarkCountsEqualMarks(t *testing.T) {
+	app := testapp.New(t)
+	r := rand.New(rand.NewPCG(7, 7))
+	segments := []string{"A+", "A", "B", "C", "D"}
+	stages := []string{"new", "regular", "sleeping", "lost"}
+	points := []string{testapp.P1, testapp.P2, testapp.P3}
+	occasions := []string{testapp.OccMandatory, testapp.OccStandard, testapp.OccSegmentA}
+	periods := []string{"", "2026", "2027", "2026/contact00000001", "2027/contact00000002", "2026-11"}
+	statuses := []string{"done", "done", "skipped", "withdrawn"}
+	err := app.RunInTransaction(func(tx core.App) error {
+		for i := range 150 {
+			id := fmt.Sprintf("pmclient%07d", i)
+			if _, err := tx.DB().Insert("clients", dbx.Params{"id": id, "name": id, "search": id,
+				"point": points[r.IntN(3)], "segment": segments[r.IntN(5)], "stage": stages[r.IntN(4)]}).Execute(); err != nil {
+				return err
+			}
+			for j := range 6 {
+				if r.IntN(2) == 0 {
+					continue
+				}
+				if _, err := tx.DB().Insert("touches", dbx.Params{"id": fmt.Sprintf("pmtouch%04d%04d", i, j), "client": id,
+					"occasion": occasions[r.IntN(3)], "period": periods[j], "status": statuses[r.IntN(4)]}).Execute(); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	compare := func(step string) {
+		t.Helper()
+		for _, f := range []struct{ points, segments, stages []string }{
+			{nil, nil, nil},
+			{[]string{testapp.P1}, nil, nil},
+			{[]string{testapp.P2, testapp.P3}, []string{"A", "D"}, nil},
+			{nil, []string{"B"}, []string{"lost"}},
+			{[]string{testapp.P1}, nil, []string{"new", "lost", "regular"}},
+		} {
+			kept, counted, err := api.MarkGroupsBothWays(app, f.points, f.segments, f.stages, occasions, periods)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(counted) == 0 {
+				t.Fatalf("%s %+v: no marks counted at all", step, f)
+			}
+			if !slices.Equal(kept, counted) {
+				t.Errorf("%s %+v:\nmark_counts %v\n    touches %v", step, f, kept, counted)
+			}
+		}
+	}
+	compare("generated")
+	for _, sql := range []string{
+		`UPDATE clients SET segment = 'A' WHERE id LIKE 'pmclient%' AND rowid % 4 = 0`,
+		`UPDATE clients SET stage = 'lost', point = '` + testapp.P1 + `' WHERE id LIKE 'pmclient%' AND rowid % 5 = 0`,
+		`UPDATE touches SET status = 'withdrawn' WHERE id LIKE 'pmtouch%' AND rowid % 6 = 0`,
+		`UPDATE touches SET status = 'done' WHERE id LIKE 'pmtouch%' AND status = 'withdrawn' AND rowid % 7 = 0`,
+		`UPDATE OR IGNORE touches SET period = '2027' WHERE id LIKE 'pmtouch%' AND rowid % 8 = 0`,
+		`UPDATE OR IGNORE touches SET client = 'pmclient0000003' WHERE id LIKE 'pmtouch%' AND rowid % 9 = 0`,
+		`DELETE FROM touches WHERE id LIKE 'pmtouch%' AND rowid % 10 = 0`,
+		`DELETE FROM clients WHERE id LIKE 'pmclient%' AND rowid % 11 = 0`,
+	} {
+		if _, err := app.DB().NewQuery(sql).Execute(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	compare("after raw writes")
+}
