@@ -3,7 +3,9 @@ package api
 import (
 	"fmt"
 	"slices"
+	"time"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -40,4 +42,13 @@ func MarkGroupsBothWays(app core.App, points, segments, stages, occasions, perio
 		return nil, nil, err
 	}
 	return lines(a), lines(b), nil
+}
+
+// PlanDayWindowKeeps reports whether planDayWindow keeps a row whose date
+// column holds date (as the database stores dates) for [from, to].
+func PlanDayWindowKeeps(app core.App, date string, from, to time.Time) (bool, error) {
+	params := dbx.Params{"pd_date": date}
+	var keeps bool
+	err := app.DB().NewQuery("SELECT " + sqlOf(app.DB(), planDayWindow("{:pd_date}", from, to), params)).Bind(params).Row(&keeps)
+	return keeps, err
 }

@@ -381,8 +381,8 @@ func planPersonal(app core.App, filter *clientFilter, occasions []*core.Record, 
 			"COALESCE(NULL, '') AS role", "COALESCE(NULL, '') AS contact_birthday", "c.since").
 		From("clients c").
 		Where(dbx.NewExp("c.since != ''")).
-		AndWhere(filter.Expr("c")).
-		OrderBy("c.name", "c.id")
+		AndWhere(planDayWindow("c.since", from, to)).
+		AndWhere(filter.Expr("c"))
 	if err := q.All(&clients); err != nil {
 		return nil, err
 	}
@@ -392,12 +392,16 @@ func planPersonal(app core.App, filter *clientFilter, occasions []*core.Record, 
 		From("contacts k").
 		InnerJoin("clients c", dbx.NewExp("c.id = k.client")).
 		Where(dbx.NewExp("k.birthday != '' AND k.archived = FALSE")).
-		AndWhere(filter.Expr("c")).
-		OrderBy("c.name", "c.id", "k.name", "k.id")
+		AndWhere(planDayWindow("k.birthday", from, to)).
+		AndWhere(filter.Expr("c"))
 	if err := q.All(&people); err != nil {
 		return nil, err
 	}
 	clients = append(clients, people...)
+	// by name, in Go: cheaper than SQLite's sorter over these many rows
+	slices.SortFunc(clients, func(a, b planPersonalClient) int {
+		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Id, b.Id), cmp.Compare(a.ContactName, b.ContactName), cmp.Compare(a.Contact, b.Contact))
+	})
 	if len(clients) == 0 {
 		return nil, nil
 	}
@@ -464,6 +468,24 @@ func planPersonal(app core.App, filter *clientFilter, occasions []*core.Record, 
 		}
 	}
 	return items, nil
+}
+
+// planDayWindow keeps the rows whose date column (YYYY-MM-DD…) falls, by
+// month and day, inside [from, to], or on 29 February (which non-leap
+// years move to 28 February): a superset of the dates occurrence.ClientDates
+// gives in the range, so the plan reads only the clients that can have
+// one. A range of a year or more keeps every row.
+func planDayWindow(col string, from, to time.Time) dbx.Expression {
+	if !to.Before(from.AddDate(1, 0, -1)) {
+		return dbx.NewExp("1 = 1")
+	}
+	md := "substr(" + col + ", 6, 5)"
+	both := " AND "
+	if from.Format("01-02") > to.Format("01-02") {
+		both = " OR " // the range runs over the new year
+	}
+	return dbx.NewExp("("+md+" >= {:pd_lo}"+both+md+" <= {:pd_hi} OR "+md+" = '02-29')",
+		dbx.Params{"pd_lo": from.Format("01-02"), "pd_hi": to.Format("01-02")})
 }
 
 // planEvent is an event of the filter's clients, for planEvents.

@@ -5,12 +5,15 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"touchbase/api"
+	"touchbase/domain"
 	"touchbase/internal/testapp"
+	"touchbase/occurrence"
 )
 
 // TestPlanMarkCountsEqualMarks: the plan's mark counts read from
@@ -88,4 +91,47 @@ func TestPlanMarkCountsEqualMarks(t *testing.T) {
 		}
 	}
 	compare("after raw writes")
+}
+
+// TestPlanDayWindowKeepsEveryDate: the plan reads only the clients whose
+// date falls in the range by month and day (planDayWindow); every client
+// date that occurrence.ClientDates puts in the range — birthdays and
+// anniversaries, 29 February in leap and other years, ranges over the new
+// year, a day long, a year long and longer — passes the window.
+func TestPlanDayWindowKeepsEveryDate(t *testing.T) {
+	app := testapp.New(t)
+	r := rand.New(rand.NewPCG(29, 2))
+	starts := []time.Time{
+		time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC), time.Date(2027, 2, 28, 0, 0, 0, 0, time.UTC),
+		time.Date(2028, 2, 29, 0, 0, 0, 0, time.UTC), time.Date(2027, 12, 31, 0, 0, 0, 0, time.UTC),
+		time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
+	}
+	kept, checked := 0, 0
+	for day := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC); day.Year() == 2000; day = day.AddDate(0, 0, 1) {
+		for _, trigger := range []string{"birthday", "anniversary"} {
+			base := day.AddDate(-r.IntN(3)*4, 0, 0) // leap years only, so 29 February stays
+			client := occurrence.Client{Birthday: base, Since: base}
+			for _, from := range starts {
+				for _, days := range []int{0, 1, 30, 183, 364, 365, 400} {
+					to := from.AddDate(0, 0, days)
+					dates := occurrence.ClientDates(occurrence.Occasion{Trigger: trigger}, client, from, to)
+					keeps, err := api.PlanDayWindowKeeps(app, domain.DBTime(base), from, to)
+					if err != nil {
+						t.Fatal(err)
+					}
+					checked++
+					if keeps {
+						kept++
+					}
+					if len(dates) > 0 && !keeps {
+						t.Fatalf("%s %s in %s..%s: ClientDates gives %v, the window leaves it out",
+							trigger, base.Format(time.DateOnly), from.Format(time.DateOnly), to.Format(time.DateOnly), dates)
+					}
+				}
+			}
+		}
+	}
+	if kept == checked {
+		t.Errorf("the window kept all %d dates: it filters nothing", checked)
+	}
 }
