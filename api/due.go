@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -36,10 +35,10 @@ const yearAgo = 365 * 24 * time.Hour
 // kept by the database with every touch (migrations/1764800000_last_touch.go),
 // and a level is a range of it: a client is due when its last touch lies
 // at or before the moment the segment's due day was reached
-// (cadence.ThresholdsFor, cadence.Since). So the level counts are one
-// grouped read of idx_clients_due and the page one ordered read, both in
-// SQL (dueQuery); only the page's clients are loaded with their details
-// and their touches of the last 365 days.
+// (cadence.ThresholdsFor, cadence.Since). So per cadence the level counts
+// are range counts of an index and the most overdue clients its order
+// (dueQuery); only the page's clients are loaded with their details and
+// their touches of the last 365 days.
 func due(e *core.RequestEvent) error {
 	filter, err := parseClientFilter(e)
 	if err != nil {
@@ -136,129 +135,225 @@ type dueItem struct {
 	search string // sort key for ties
 }
 
-// dueQuery reads the Due levels of the filter's clients at now in SQL.
-// Each cadence becomes a row of a small VALUES table with the moments its
-// levels were reached (cadence.Since of cadence.ThresholdsFor), so a
-// client's level is where its last_touch lies among them (levelSQL) and
-// the order is days since the last touch over the interval; the thresholds
-// themselves are only in package cadence.
+// dueQuery reads the Due levels of the filter's clients at now, one
+// cadence (segment) at a time. A client's level is where its last_touch
+// lies among the moments the cadence's levels were reached
+// (cadence.Since of cadence.ThresholdsFor: a client touched at or before
+// the due moment is due, or later), so per cadence the level counts are
+// ranges of an index on (…, segment, last_touch, stage) —
+// idx_clients_due_point for one point, idx_clients_due for all — and its
+// most overdue clients are that index's order, oldest touch first.
 type dueQuery struct {
-	db     dbx.Builder
-	now    time.Time
-	from   string // FROM … WHERE …, with the cadences as th
-	params dbx.Params
+	db       dbx.Builder
+	now      time.Time
+	filter   *clientFilter
+	cadences []dueCadence
 }
 
-// levelSQL is a client's level: never touched or touched at or before the
-// overdue moment → overdue, and so on; the CASE tries the latest level
-// first, so a level whose first day equals the next one's (soon, for a
-// one-day interval) is never given.
-const levelSQL = `CASE WHEN c.last_touch = '' OR c.last_touch <= th.cut_overdue THEN 'overdue'
-		WHEN c.last_touch <= th.cut_due THEN 'due'
-		WHEN c.last_touch <= th.cut_soon THEN 'soon' ELSE 'ok' END`
+// dueCadence is one cadence with the moments of its levels.
+type dueCadence struct {
+	Segment  string  `db:"segment"`
+	Days     float64 `db:"interval_days"`
+	PerMand  float64 `db:"standard_per_mandatory"`
+	interval int
+	// a client whose last touch is at or before soon, due, overdue has
+	// reached that level ("" never touched: overdue)
+	soon, due, overdue string
+}
 
 func newDueQuery(app core.App, filter *clientFilter, now time.Time) (*dueQuery, error) {
-	var cadences []struct {
-		Segment  string  `db:"segment"`
-		Interval float64 `db:"interval_days"`
-		Ratio    float64 `db:"standard_per_mandatory"`
-	}
-	if err := app.DB().Select("segment", "interval_days", "standard_per_mandatory").From("cadences").All(&cadences); err != nil {
+	var cadences []dueCadence
+	if err := app.DB().Select("segment", "interval_days", "standard_per_mandatory").From("cadences").
+		OrderBy("segment").All(&cadences); err != nil {
 		return nil, err
 	}
-	db := app.DB()
-	params := dbx.Params{}
-	rows := []string{}
-	for i, cd := range cadences {
-		interval := max(int(cd.Interval), 1)
-		t := cadence.ThresholdsFor(interval)
-		n := strconv.Itoa(i)
-		params["th_segment"+n] = cd.Segment
-		params["th_interval"+n] = interval
-		params["th_ratio"+n] = cadence.Rule{StandardPerMandatory: cd.Ratio}.PerMandatory()
-		params["th_soon"+n] = domain.DBTime(cadence.Since(now, t.Soon))
-		params["th_due"+n] = domain.DBTime(cadence.Since(now, t.Due))
-		params["th_overdue"+n] = domain.DBTime(cadence.Since(now, t.Overdue))
-		rows = append(rows, "({:th_segment"+n+"}, {:th_interval"+n+"}, {:th_ratio"+n+"}, {:th_soon"+n+"}, {:th_due"+n+"}, {:th_overdue"+n+"})")
+	for i := range cadences {
+		cd := &cadences[i]
+		cd.interval = max(int(cd.Days), 1)
+		t := cadence.ThresholdsFor(cd.interval)
+		cd.soon = domain.DBTime(cadence.Since(now, t.Soon))
+		cd.due = domain.DBTime(cadence.Since(now, t.Due))
+		cd.overdue = domain.DBTime(cadence.Since(now, t.Overdue))
 	}
-	if len(rows) == 0 {
-		rows = append(rows, "(NULL, 1, 2, '', '', '')") // no cadence: no client has a level
+	return &dueQuery{db: app.DB(), now: now, filter: filter, cadences: cadences}, nil
+}
+
+// where is the filter's condition on the cadence's clients, params filled.
+func (q *dueQuery) where(cd *dueCadence, params dbx.Params) string {
+	params["d_segment"] = cd.Segment
+	return `c.segment = {:d_segment} AND ` + sqlOf(q.db, q.filter.Expr("c"), params)
+}
+
+// levelsSQL is the condition "the client is at one of levels" for the
+// cadence: each level is a range of last_touch.
+func levelsSQL(cd *dueCadence, levels []string, params dbx.Params) string {
+	params["d_soon"], params["d_due"], params["d_overdue"] = cd.soon, cd.due, cd.overdue
+	ranges := map[string]string{
+		string(cadence.Overdue): `c.last_touch <= {:d_overdue}`, // "" sorts first: never touched
+		string(cadence.Due):     `(c.last_touch > {:d_overdue} AND c.last_touch <= {:d_due})`,
+		string(cadence.Soon):    `(c.last_touch > {:d_due} AND c.last_touch <= {:d_soon})`,
+		string(cadence.OK):      `c.last_touch > {:d_soon}`,
 	}
-	params["d_now_ms"] = now.UnixMilli()
-	from := `FROM clients c
-		JOIN (SELECT column1 AS segment, column2 AS interval_days, column3 AS ratio,
-			column4 AS cut_soon, column5 AS cut_due, column6 AS cut_overdue
-			FROM (VALUES ` + strings.Join(rows, ", ") + `)) th ON th.segment = c.segment
-		WHERE ` + sqlOf(db, filter.Expr("c"), params)
-	return &dueQuery{db: db, now: now, from: from, params: params}, nil
+	var or []string
+	for _, l := range levels {
+		or = append(or, ranges[l])
+	}
+	if len(or) == 0 {
+		return "0"
+	}
+	return "(" + strings.Join(or, " OR ") + ")"
 }
 
 // counts returns how many of the clients are at each level (every level
-// present, 0 when none).
+// present, 0 when none): per cadence, three range counts and the total
+// of one index.
 func (q *dueQuery) counts() (map[string]int, error) {
-	var rows []struct {
-		Level string `db:"level"`
-		N     int    `db:"n"`
-	}
-	err := q.db.NewQuery(`SELECT ` + levelSQL + ` AS level, COUNT(*) AS n ` + q.from + ` GROUP BY 1`).
-		Bind(q.params).All(&rows)
-	if err != nil {
-		return nil, err
-	}
 	counts := make(map[string]int, len(dueLevels))
 	for _, l := range dueLevels {
 		counts[l] = 0
 	}
-	for _, r := range rows {
-		counts[r.Level] = r.N
+	for i := range q.cadences {
+		cd := &q.cadences[i]
+		params := dbx.Params{}
+		where := q.where(cd, params)
+		levels := make([]string, len(dueLevels))
+		for j, l := range dueLevels {
+			levels[j] = `(SELECT COUNT(*) FROM clients c WHERE ` + where + ` AND ` + levelsSQL(cd, []string{l}, params) + `)`
+		}
+		var n struct {
+			OK      int `db:"ok"`
+			Soon    int `db:"soon"`
+			Due     int `db:"due"`
+			Overdue int `db:"overdue"`
+		}
+		err := q.db.NewQuery(`SELECT ` + levels[0] + ` AS ok, ` + levels[1] + ` AS soon, ` + levels[2] + ` AS due, ` +
+			levels[3] + ` AS overdue`).Bind(params).One(&n)
+		if err != nil {
+			return nil, err
+		}
+		counts[string(cadence.OK)] += n.OK
+		counts[string(cadence.Soon)] += n.Soon
+		counts[string(cadence.Due)] += n.Due
+		counts[string(cadence.Overdue)] += n.Overdue
 	}
 	return counts, nil
 }
 
-// daysSQL is the whole days since the last touch at now (floored, 0 for a
-// touch in the future), as cadence.Status.DaysSince; in milliseconds so
-// the floor is exact.
-const daysSQL = `MAX(({:d_now_ms} - CAST(ROUND(unixepoch(c.last_touch, 'subsec') * 1000) AS INTEGER)) / 86400000, 0)`
+// dueCandidate is a client read for a page.
+type dueCandidate struct {
+	Id        string `db:"id"`
+	Search    string `db:"search"`
+	LastTouch string `db:"last_touch"`
+	cadence   *dueCadence
+	days      int // whole days since the last touch; -1 never touched
+}
 
 // page returns perPage clients of the levels from offset, most overdue
 // first: never touched first, then by whole days since the last touch
-// over the interval, then by name (equal fractions of small integers are
-// equal doubles, so the order is the exact one).
+// over the interval, then by name, then id (moreOverdue).
+//
+// Within one cadence, more days means an older last touch, so its first
+// offset+perPage clients in that order are read from the index oldest
+// touch first, and the last of them is completed with every client of its
+// day (whose order is by name); the page is then the first of the
+// cadences' lists merged.
 func (q *dueQuery) page(levels []string, offset, perPage int) ([]dueItem, error) {
-	params := dbx.Params{"d_limit": perPage, "d_offset": offset}
-	for k, v := range q.params {
-		params[k] = v
-	}
-	var rows []struct {
-		Id        string  `db:"id"`
-		Level     string  `db:"level"`
-		LastTouch string  `db:"last_touch"`
-		Interval  int     `db:"interval_days"`
-		Ratio     float64 `db:"ratio"`
-	}
-	err := q.db.NewQuery(`SELECT c.id AS id, ` + levelSQL + ` AS level, c.last_touch AS last_touch,
-			th.interval_days AS interval_days, th.ratio AS ratio ` + q.from + `
-			AND ` + sqlOf(q.db, inList(levelSQL, "d_level", levels), params) + `
-		ORDER BY c.last_touch != '', CAST(` + daysSQL + ` AS REAL) / th.interval_days DESC, c.search, c.id
-		LIMIT {:d_limit} OFFSET {:d_offset}`).Bind(params).All(&rows)
-	if err != nil {
-		return nil, err
-	}
-	items := make([]dueItem, len(rows))
-	for i, r := range rows {
-		items[i] = dueItem{
-			Client:               clientJSON{Id: r.Id},
-			Interval:             r.Interval,
-			Level:                r.Level,
-			StandardPerMandatory: r.Ratio,
+	need := offset + perPage
+	var all []dueCandidate
+	for i := range q.cadences {
+		cd := &q.cadences[i]
+		params := dbx.Params{"d_need": need}
+		where := q.where(cd, params) + ` AND ` + levelsSQL(cd, levels, params)
+		var rows []dueCandidate
+		err := q.db.NewQuery(`SELECT c.id AS id, c.search AS search, c.last_touch AS last_touch
+			FROM clients c WHERE ` + where + ` ORDER BY c.last_touch LIMIT {:d_need}`).Bind(params).All(&rows)
+		if err != nil {
+			return nil, err
 		}
-		if last, err := types.ParseDateTime(r.LastTouch); err == nil && !last.IsZero() {
-			lastTouch := r.LastTouch
-			days := max(int(q.now.Sub(last.Time())/(24*time.Hour)), 0)
+		if len(rows) == need && need > 0 {
+			// the rest of the last client's day: never touched, or
+			// touched within the same whole day
+			last := q.candidate(cd, rows[len(rows)-1])
+			var day string
+			if last.days < 0 {
+				day = `c.last_touch = ''`
+			} else {
+				params["d_day_from"] = domain.DBTime(cadence.Since(q.now, last.days+1))
+				day = `c.last_touch > {:d_day_from}`
+				if last.days > 0 {
+					params["d_day_to"] = domain.DBTime(cadence.Since(q.now, last.days))
+					day += ` AND c.last_touch <= {:d_day_to}`
+				}
+			}
+			var rest []dueCandidate
+			err := q.db.NewQuery(`SELECT c.id AS id, c.search AS search, c.last_touch AS last_touch
+				FROM clients c WHERE ` + where + ` AND ` + day).Bind(params).All(&rest)
+			if err != nil {
+				return nil, err
+			}
+			rows = append(rows, rest...)
+		}
+		seen := make(map[string]bool, len(rows))
+		for _, r := range rows {
+			if !seen[r.Id] {
+				seen[r.Id] = true
+				all = append(all, q.candidate(cd, r))
+			}
+		}
+	}
+	slices.SortFunc(all, func(a, b dueCandidate) int {
+		if moreOverdue(&a, &b) {
+			return -1
+		}
+		if moreOverdue(&b, &a) {
+			return 1
+		}
+		return 0
+	})
+	all = all[min(offset, len(all)):min(need, len(all))]
+
+	items := make([]dueItem, len(all))
+	for i, c := range all {
+		items[i] = dueItem{
+			Client:               clientJSON{Id: c.Id},
+			Interval:             c.cadence.interval,
+			Level:                string(cadence.LevelFor(c.days, c.cadence.interval)),
+			StandardPerMandatory: cadence.Rule{StandardPerMandatory: c.cadence.PerMand}.PerMandatory(),
+		}
+		if c.days >= 0 {
+			lastTouch, days := c.LastTouch, c.days
 			items[i].LastTouch, items[i].DaysSince = &lastTouch, &days
 		}
 	}
 	return items, nil
+}
+
+// candidate computes r's whole days since its last touch at now (floored,
+// 0 for a touch in the future, as cadence.Status.DaysSince).
+func (q *dueQuery) candidate(cd *dueCadence, r dueCandidate) dueCandidate {
+	r.cadence, r.days = cd, -1
+	if last, err := types.ParseDateTime(r.LastTouch); err == nil && !last.IsZero() {
+		r.days = max(int(q.now.Sub(last.Time())/(24*time.Hour)), 0)
+	}
+	return r
+}
+
+// moreOverdue orders the Due list: never touched first, then by days since
+// the last touch relative to the interval (compared by cross-multiplying,
+// so there is no rounding), then by name and id.
+func moreOverdue(a, b *dueCandidate) bool {
+	if (a.days < 0) != (b.days < 0) {
+		return a.days < 0
+	}
+	if a.days >= 0 {
+		if l, r := a.days*b.cadence.interval, b.days*a.cadence.interval; l != r {
+			return l > r
+		}
+	}
+	if a.Search != b.Search {
+		return a.Search < b.Search
+	}
+	return a.Id < b.Id
 }
 
 // countTouches fills in the page's done touches of the last 365 days,

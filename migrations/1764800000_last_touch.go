@@ -21,8 +21,8 @@ import (
 // server's, and the Due route is where it is shown. `touchbase
 // verify-aggregates` recomputes it (package aggregates).
 //
-// idx_clients_due (point, stage, segment, last_touch) lets Due count and
-// pick a scope's clients per cadence level from the index alone.
+// idx_clients_due (point, stage, segment, last_touch) was its first index;
+// 1764800200_due_indexes.go replaces it with the ones Due reads.
 //
 // A later migration that drops or renames a column the triggers read
 // (touches client/status/created, clients last_touch) must drop the
