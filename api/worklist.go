@@ -574,8 +574,20 @@ const (
 const stateSQL = `(CASE WHEN t.id IS NOT NULL THEN t.status WHEN ` + holdApplies + ` THEN 'held' ELSE 'pending' END)`
 
 // countByState counts the audience by state, with "all" as the total; every
-// state is present (0 when none).
+// state is present (0 when none). When all points agree on the current
+// occurrence and the filter cuts clients only by point, segment and stage
+// (what a service manager's worklist asks), the marks are read from
+// mark_counts (countByStateKept); otherwise every client of the audience
+// is counted with its state (countByStateCounted).
 func (a *audience) countByState() (map[string]int, error) {
+	if period, ok := a.singlePeriod(); ok && a.filter.OnlyCells() {
+		return a.countByStateKept(period)
+	}
+	return a.countByStateCounted()
+}
+
+// countByStateCounted counts stateSQL over the audience's source.
+func (a *audience) countByStateCounted() (map[string]int, error) {
 	params := dbx.Params{}
 	db := a.app.DB()
 	sql := "SELECT " + stateSQL + " AS state, COUNT(*) AS n" + a.source(db, params) + " GROUP BY 1"
@@ -595,6 +607,49 @@ func (a *audience) countByState() (map[string]int, error) {
 		counts[stateAll] += r.N
 	}
 	return counts, nil
+}
+
+// countByStateKept is countByState for one period and a cell filter, by
+// stateSQL's rule without reading every client's mark: all is the
+// audience's clients (an index count), done and skipped the marks
+// mark_counts keeps for the occasion and period in the audience's cells
+// (at most one mark per client, idx_touches_once), held the clients
+// without a mark that a hold applies to (read from the holds, which are
+// few), and pending the rest.
+func (a *audience) countByStateKept(period string) (map[string]int, error) {
+	db := a.app.DB()
+	params := dbx.Params{"w_period": period}
+	clients := a.clientsSQL(db, params)
+	params["w_occasion"] = a.occasion.Id
+	params["w_hold_from"], params["w_hold_from_point"] = a.holdFrom()
+	params["w_standard"] = a.standard
+
+	var n struct {
+		All     int `db:"all_"`
+		Done    int `db:"done"`
+		Skipped int `db:"skipped"`
+		Held    int `db:"held"`
+	}
+	err := db.NewQuery(`SELECT
+		(SELECT COUNT(*) FROM clients c WHERE ` + clients + `) AS all_,
+		(SELECT COALESCE(SUM(c.n), 0) FROM mark_counts c WHERE c.occasion = {:w_occasion} AND c.period = {:w_period}
+			AND c.status = 'done' AND ` + clients + `) AS done,
+		(SELECT COALESCE(SUM(c.n), 0) FROM mark_counts c WHERE c.occasion = {:w_occasion} AND c.period = {:w_period}
+			AND c.status = 'skipped' AND ` + clients + `) AS skipped,
+		(SELECT COUNT(*) FROM clients c WHERE c.id IN (SELECT client FROM holds) AND ` + clients + `
+			AND ` + holdApplies + `
+			AND NOT EXISTS (SELECT 1 FROM touches t WHERE t.client = c.id AND t.occasion = {:w_occasion}
+				AND t.period = {:w_period} AND ` + domain.MarkedSQL + `)) AS held`).Bind(params).One(&n)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]int{
+		stateAll:     n.All,
+		stateDone:    n.Done,
+		stateSkipped: n.Skipped,
+		stateHeld:    n.Held,
+		statePending: n.All - n.Done - n.Skipped - n.Held,
+	}, nil
 }
 
 // worklistRow is one row of the page query.
