@@ -7,6 +7,8 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+
+	"touchbase/domain"
 )
 
 // stats serves GET /api/touchbase/stats?occasion=ID (SPEC §6): how far an
@@ -216,9 +218,20 @@ type coverageGroup struct {
 }
 
 // countByPointAndManager counts the audience by point, account manager,
-// state, the template the touch recorded and its outcome, in one grouped
-// query over the worklist's source.
+// state, the template the touch recorded and its outcome. When all points
+// agree on the current occurrence and the filter cuts clients only by
+// point, segment and stage, it counts from the marks (coverageFromMarks);
+// otherwise in one grouped query over the worklist's source
+// (coverageCounted).
 func (a *audience) countByPointAndManager() ([]coverageGroup, error) {
+	if period, ok := a.singlePeriod(); ok && a.filter.OnlyCells() {
+		return a.coverageFromMarks(period)
+	}
+	return a.coverageCounted()
+}
+
+// coverageCounted groups stateSQL over the audience's source.
+func (a *audience) coverageCounted() ([]coverageGroup, error) {
 	params := dbx.Params{}
 	db := a.app.DB()
 	sql := "SELECT c.point AS point, c.manager AS manager, " + stateSQL + " AS state, COALESCE(t.template, '') AS template, COALESCE(t.outcome, '') AS outcome, COUNT(*) AS n" +
@@ -226,6 +239,57 @@ func (a *audience) countByPointAndManager() ([]coverageGroup, error) {
 	var groups []coverageGroup
 	if err := db.NewQuery(sql).Bind(params).All(&groups); err != nil {
 		return nil, err
+	}
+	return groups, nil
+}
+
+// coverageFromMarks is countByPointAndManager for one period and a cell
+// filter, by stateSQL's rule without a mark lookup per client (as
+// countByStateKept): the audience's clients per point and manager (one
+// pass over idx_clients_coverage), the occasion's marks of the period with
+// their clients (idx_touches_occasion), the held clients from the holds,
+// and pending as the rest of each point and manager.
+func (a *audience) coverageFromMarks(period string) ([]coverageGroup, error) {
+	db := a.app.DB()
+	params := dbx.Params{"w_period": period}
+	clients := a.clientsSQL(db, params)
+	params["w_occasion"] = a.occasion.Id
+	params["w_hold_from"], params["w_hold_from_point"] = a.holdFrom()
+	params["w_standard"] = a.standard
+
+	var all, marked, held []coverageGroup
+	if err := db.NewQuery(`SELECT c.point AS point, c.manager AS manager, COUNT(*) AS n
+		FROM clients c WHERE ` + clients + ` GROUP BY c.point, c.manager`).Bind(params).All(&all); err != nil {
+		return nil, err
+	}
+	if err := db.NewQuery(`SELECT c.point AS point, c.manager AS manager, t.status AS state,
+			t.template AS template, t.outcome AS outcome, COUNT(*) AS n
+		FROM touches t JOIN clients c ON c.id = t.client
+		WHERE t.occasion = {:w_occasion} AND t.period = {:w_period} AND ` + domain.MarkedSQL + ` AND ` + clients + `
+		GROUP BY 1, 2, 3, 4, 5`).Bind(params).All(&marked); err != nil {
+		return nil, err
+	}
+	if err := db.NewQuery(`SELECT c.point AS point, c.manager AS manager, 'held' AS state, COUNT(*) AS n
+		FROM clients c WHERE c.id IN (SELECT client FROM holds) AND ` + clients + ` AND ` + holdApplies + `
+			AND NOT EXISTS (SELECT 1 FROM touches t WHERE t.client = c.id AND t.occasion = {:w_occasion}
+				AND t.period = {:w_period} AND ` + domain.MarkedSQL + `)
+		GROUP BY 1, 2`).Bind(params).All(&held); err != nil {
+		return nil, err
+	}
+
+	type cell struct{ point, manager string }
+	pending := make(map[cell]int, len(all))
+	for _, g := range all {
+		pending[cell{g.Point, g.Manager}] += g.N
+	}
+	groups := append(marked, held...)
+	for _, g := range groups {
+		pending[cell{g.Point, g.Manager}] -= g.N
+	}
+	for _, g := range all {
+		if n := pending[cell{g.Point, g.Manager}]; n > 0 {
+			groups = append(groups, coverageGroup{Point: g.Point, Manager: g.Manager, State: statePending, N: n})
+		}
 	}
 	return groups, nil
 }

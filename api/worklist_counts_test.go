@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -15,7 +16,9 @@ import (
 )
 
 // TestWorklistCountsKeptEqualCounted: the worklist's state counts read
-// from mark_counts equal the counts of every client's state, for a
+// from mark_counts, and the stats' groups by point, manager, state,
+// template and outcome read from the marks, equal the counts of every
+// client's state, for a
 // standard and a mandatory occasion, on clients of every cell with marks
 // of every status (withdrawn ones do not count) in the current period and
 // others, and holds that apply or not (expired, for another occasion, for
@@ -44,7 +47,8 @@ func TestWorklistCountsKeptEqualCounted(t *testing.T) {
 		for i := range 200 {
 			id := fmt.Sprintf("wcclient%07d", i)
 			if _, err := tx.DB().Insert("clients", dbx.Params{"id": id, "name": id, "search": id,
-				"point": points[r.IntN(3)], "segment": segments[r.IntN(5)], "stage": stages[r.IntN(3)]}).Execute(); err != nil {
+				"point": points[r.IntN(3)], "segment": segments[r.IntN(5)], "stage": stages[r.IntN(3)],
+				"manager": []string{"", testapp.PM1, testapp.PM2}[r.IntN(3)]}).Execute(); err != nil {
 				return err
 			}
 			for j, o := range occasions {
@@ -54,7 +58,8 @@ func TestWorklistCountsKeptEqualCounted(t *testing.T) {
 						period = "other"
 					}
 					if _, err := tx.DB().Insert("touches", dbx.Params{"id": fmt.Sprintf("wctouch%04d%04d", i, j), "client": id,
-						"occasion": o, "period": period, "status": statuses[r.IntN(3)]}).Execute(); err != nil {
+						"occasion": o, "period": period, "status": statuses[r.IntN(3)],
+						"outcome": []string{"", "replied", "declined"}[r.IntN(3)], "template": []string{"", "tplvariant00001"}[r.IntN(2)]}).Execute(); err != nil {
 						return err
 					}
 				}
@@ -92,6 +97,13 @@ func TestWorklistCountsKeptEqualCounted(t *testing.T) {
 				}
 				if fmt.Sprint(kept) != fmt.Sprint(counted) {
 					t.Errorf("%s, %s %+v:\nmark_counts %v\n    counted %v", step, o, f, kept, counted)
+				}
+				fromMarks, all, err := api.CoverageBothWays(app, o, f.points, f.segments, f.stages, now)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(fromMarks, all) {
+					t.Errorf("%s, %s %+v: stats groups\nfrom the marks %v\n      counted %v", step, o, f, fromMarks, all)
 				}
 			}
 		}
