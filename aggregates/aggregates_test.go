@@ -425,6 +425,19 @@ func TestMarkCountsFollowEveryWrite(t *testing.T) {
 		t.Errorf("after the moves the mark is counted %d times in C1c's new cell", n)
 	}
 
+	// an occasion changing its targets moves nothing: the counts are by
+	// the clients' cells, and the reads apply the targets
+	occasion, err := app.FindRecordById("occasions", OccStandard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	occasion.Set("points", []string{P2})
+	occasion.Set("segments", []string{"D"})
+	if err := app.Save(occasion); err != nil {
+		t.Fatal(err)
+	}
+	verified(t, app, "occasion targets changed")
+
 	for _, sql := range []string{
 		`UPDATE touches SET period = 'moved' WHERE id = '` + T1 + `'`,
 		`UPDATE touches SET occasion = '` + OccP2Only + `' WHERE id = '` + T1 + `'`,
