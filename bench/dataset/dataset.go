@@ -383,7 +383,8 @@ func (g *generator) writePoints() error {
 	return nil
 }
 
-var userColumns = []string{"id", "email", "emailVisibility", "verified", "password", "tokenKey", "name", "role", "point", "created", "updated"}
+// userColumns: digest is on, as the users hook sets it for a new account
+var userColumns = []string{"id", "email", "emailVisibility", "verified", "password", "tokenKey", "name", "role", "point", "digest", "created", "updated"}
 
 func (g *generator) writeStaff() error {
 	created := dbTime(g.moment(g.today.AddDate(-3, 0, 0)))
@@ -391,7 +392,7 @@ func (g *generator) writeStaff() error {
 		s := &staff{id: newId(g.r), name: name}
 		tokenKey := newId(g.r) + newId(g.r) + newId(g.r)
 		return s, g.w.insert("staff", "users", userColumns,
-			s.id, email, true, true, passwordHash, tokenKey, name, role, pointId, created, created)
+			s.id, email, true, true, passwordHash, tokenKey, name, role, pointId, true, created, created)
 	}
 	for i := range g.cfg.ServiceManagers {
 		s, err := add(ServiceManagerEmail(i), ru.person(g.r).name, "service_manager", "")

@@ -112,6 +112,11 @@ func TestInvariants(t *testing.T) {
 		}
 	}
 
+	// the morning e-mail is on for every account, as the users hook sets it
+	if n := count(t, app, `SELECT COUNT(*) FROM users WHERE digest != TRUE`); n != 0 {
+		t.Errorf("%d staff with the morning e-mail off", n)
+	}
+
 	// the aggregates (rebuilt after the bulk load) equal their
 	// recomputation, and the triggers that keep them are back
 	if diffs, err := aggregates.Verify(app); err != nil || len(diffs) > 0 {
