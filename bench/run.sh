@@ -11,6 +11,13 @@
 # around today is there already, and runs bench/load against the binary on
 # loopback. Results: $TB_BENCH/results.md and results.json. $TB_BENCH
 # defaults to /tmp/tb-bench (the data set and a working copy of it).
+#
+# TB_GEN_FLAGS sets the data set's scale (the generator's flags; a data
+# set made with other flags is generated again), e.g. the ten-times-larger
+# run of BENCHMARKS.md (about 35 minutes to generate, 9 GB):
+#
+#   TB_BENCH=/tmp/tb-1m TB_GEN_FLAGS="-points 180 -clients 1000000 -touches 10000000 -tickets 20000 -holds 10000 -comments 500000" \
+#     bash bench/run.sh -only cold,reads
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GOTOOLCHAIN=auto
@@ -23,10 +30,13 @@ go build -tags no_ui -o "$dir/touchbase" .
 (cd bench && go build -tags no_ui -o "$dir/gen" ./gen && go build -tags no_ui -o "$dir/load" ./load)
 
 today=$(date -u +%F)
-if ! grep -qs "today=$today " "$dir/data/dataset.txt"; then
-  echo "== generating the data set (laid out around $today)"
+gen_flags=${TB_GEN_FLAGS:-}
+if ! grep -qs "today=$today " "$dir/data/dataset.txt" || [ "$(cat "$dir/data/genflags" 2>/dev/null)" != "$gen_flags" ]; then
+  echo "== generating the data set (laid out around $today${gen_flags:+, $gen_flags})"
   rm -rf "$dir/data"
-  "$dir/gen" -dir "$dir/data" -seed 1 | tee "$dir/gen.log"
+  # shellcheck disable=SC2086 # the flags are words
+  "$dir/gen" -dir "$dir/data" -seed 1 $gen_flags | tee "$dir/gen.log"
+  echo "$gen_flags" > "$dir/data/genflags"
 else
   echo "== reusing $dir/data ($(cat "$dir/data/dataset.txt"))"
 fi
