@@ -61,18 +61,24 @@ func RebuildLastTouchSQL() string {
 // FillMarkCountsSQL fills an empty mark_counts (the migration's backfill).
 const FillMarkCountsSQL = `INSERT INTO mark_counts (occasion, period, point, segment, stage, status, n) ` + markCellsSQL
 
-// RebuildSQL recomputes both aggregates from the touches and clients:
-// what a bulk load that runs without the triggers (bench/dataset) runs
-// after.
+// cellsSQL is client_cells recomputed.
+const cellsSQL = `SELECT point, segment, stage, COUNT(*) AS n FROM clients GROUP BY 1, 2, 3`
+
+// FillClientCellsSQL fills an empty client_cells (the migration's backfill).
+const FillClientCellsSQL = `INSERT INTO client_cells (point, segment, stage, n) ` + cellsSQL
+
+// RebuildSQL recomputes the aggregates from the touches and clients: what
+// a bulk load that runs without the triggers (bench/dataset) runs after.
 func RebuildSQL() []string {
-	return []string{RebuildLastTouchSQL(), `DELETE FROM mark_counts`, FillMarkCountsSQL}
+	return []string{RebuildLastTouchSQL(), `DELETE FROM mark_counts`, FillMarkCountsSQL, `DELETE FROM client_cells`, FillClientCellsSQL}
 }
 
 // Diff is one stored figure that differs from its recomputation. What
 // names it: "client ID last_touch" (Stored and Recomputed are the
 // column's text, "" for no done touch; a NULL stored value, which the
 // column's NOT NULL should never allow, reads "NULL"), or "mark_counts
-// OCCASION PERIOD POINT SEGMENT STAGE STATUS" (the counts, "0" for no row).
+// OCCASION PERIOD POINT SEGMENT STAGE STATUS" or "client_cells POINT
+// SEGMENT STAGE" (the counts, "0" for no row).
 type Diff struct {
 	What       string
 	Stored     string
@@ -135,6 +141,30 @@ func Verify(app core.App) ([]Diff, error) {
 	for _, c := range counts {
 		diffs = append(diffs, Diff{
 			What:   strings.Join([]string{"mark_counts", c.Occasion, c.Period, c.Point, c.Segment, c.Stage, c.Status}, " "),
+			Stored: strconv.Itoa(c.Stored), Recomputed: strconv.Itoa(c.Recomputed),
+		})
+	}
+
+	var cells []struct {
+		Point      string `db:"point"`
+		Segment    string `db:"segment"`
+		Stage      string `db:"stage"`
+		Stored     int    `db:"stored"`
+		Recomputed int    `db:"recomputed"`
+	}
+	err = app.DB().NewQuery(`
+		WITH r AS MATERIALIZED (` + cellsSQL + `)
+		SELECT COALESCE(s.point, r.point) AS point, COALESCE(s.segment, r.segment) AS segment,
+			COALESCE(s.stage, r.stage) AS stage, COALESCE(s.n, 0) AS stored, COALESCE(r.n, 0) AS recomputed
+		FROM r FULL OUTER JOIN client_cells s ON s.point = r.point AND s.segment = r.segment AND s.stage = r.stage
+		WHERE s.n IS NOT r.n
+		ORDER BY 1, 2, 3`).All(&cells)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cells {
+		diffs = append(diffs, Diff{
+			What:   strings.Join([]string{"client_cells", c.Point, c.Segment, c.Stage}, " "),
 			Stored: strconv.Itoa(c.Stored), Recomputed: strconv.Itoa(c.Recomputed),
 		})
 	}

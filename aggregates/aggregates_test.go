@@ -493,3 +493,35 @@ func TestVerifyCatchesMarkCountDrift(t *testing.T) {
 		t.Errorf("Verify after a dropped trigger: %v, want C2's mark (T2) missing from its new cell and left in its old one", cells)
 	}
 }
+
+// TestVerifyCatchesClientCellDrift: with the trigger that moves a client
+// between cells dropped, a stage change leaves client_cells counting the
+// client in its old cell, and Verify names both cells.
+func TestVerifyCatchesClientCellDrift(t *testing.T) {
+	app := New(t)
+	verified(t, app, "fixture")
+	if _, err := app.DB().NewQuery("DROP TRIGGER client_cells_move").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	client, err := app.FindRecordById("clients", C2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client.Set("stage", "sleeping")
+	if err := app.Save(client); err != nil {
+		t.Fatal(err)
+	}
+	diffs, err := aggregates.Verify(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cells []string
+	for _, d := range diffs {
+		if strings.HasPrefix(d.What, "client_cells "+P2) {
+			cells = append(cells, d.String())
+		}
+	}
+	if len(diffs) != 2 || len(cells) != 2 {
+		t.Errorf("Verify after a dropped trigger: %v, want C2's old and new cell", diffs)
+	}
+}

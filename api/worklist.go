@@ -611,7 +611,8 @@ func (a *audience) countByStateCounted() (map[string]int, error) {
 
 // countByStateKept is countByState for one period and a cell filter, by
 // stateSQL's rule without reading every client's mark: all is the
-// audience's clients (an index count), done and skipped the marks
+// audience's clients (the sum of their cells in client_cells), done and
+// skipped the marks
 // mark_counts keeps for the occasion and period in the audience's cells
 // (at most one mark per client, idx_touches_once), held the clients
 // without a mark that a hold applies to (read from the holds, which are
@@ -631,7 +632,7 @@ func (a *audience) countByStateKept(period string) (map[string]int, error) {
 		Held    int `db:"held"`
 	}
 	err := db.NewQuery(`SELECT
-		(SELECT COUNT(*) FROM clients c WHERE ` + clients + `) AS all_,
+		(SELECT COALESCE(SUM(c.n), 0) FROM client_cells c WHERE ` + clients + `) AS all_,
 		(SELECT COALESCE(SUM(c.n), 0) FROM mark_counts c WHERE c.occasion = {:w_occasion} AND c.period = {:w_period}
 			AND c.status = 'done' AND ` + clients + `) AS done,
 		(SELECT COALESCE(SUM(c.n), 0) FROM mark_counts c WHERE c.occasion = {:w_occasion} AND c.period = {:w_period}

@@ -122,8 +122,8 @@ func TestInvariants(t *testing.T) {
 	if diffs, err := aggregates.Verify(app); err != nil || len(diffs) > 0 {
 		t.Errorf("aggregates: %v %v", err, diffs[:min(len(diffs), 5)])
 	}
-	if n := count(t, app, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND (name LIKE 'clients_last_touch_%' OR name LIKE 'mark_counts_%')`); n != 11 {
-		t.Errorf("%d aggregate triggers after the load, want 11", n)
+	if n := count(t, app, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND (name LIKE 'clients_last_touch_%' OR name LIKE 'mark_counts_%' OR name LIKE 'client_cells_%')`); n != 14 {
+		t.Errorf("%d aggregate triggers after the load, want 14", n)
 	}
 
 	if n := count(t, app, `SELECT COUNT(*) FROM touches t WHERE (SELECT COUNT(*) FROM comments c WHERE c.touch = t.id) != 1`); n != 0 {
