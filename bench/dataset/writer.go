@@ -81,12 +81,26 @@ func insertSQL(table string, cols []string) string {
 		strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") + ")"
 }
 
+// dropIndexes drops the secondary indexes of tables and returns the
+// statements that create them again: loading rows first and indexing them
+// after is faster than keeping the indexes up to date row by row.
+func dropIndexes(db *sql.DB, tables ...string) ([]string, error) {
+	return dropSchema(db, "index", tables)
+}
+
 // dropTriggers drops the triggers on tables and returns the statements
 // that create them again.
 func dropTriggers(db *sql.DB, tables ...string) ([]string, error) {
+	return dropSchema(db, "trigger", tables)
+}
+
+// dropSchema drops the schema objects of a kind (index, trigger) on
+// tables that have SQL of their own (not the automatic indexes of
+// primary keys and unique columns) and returns their CREATE statements.
+func dropSchema(db *sql.DB, kind string, tables []string) ([]string, error) {
 	var names, creates []string
 	for _, table := range tables {
-		rows, err := db.Query("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? ORDER BY name", table)
+		rows, err := db.Query("SELECT name, sql FROM sqlite_master WHERE type = ? AND tbl_name = ? AND sql IS NOT NULL ORDER BY name", kind, table)
 		if err != nil {
 			return nil, err
 		}
@@ -102,39 +116,8 @@ func dropTriggers(db *sql.DB, tables ...string) ([]string, error) {
 		rows.Close()
 	}
 	for _, name := range names {
-		if _, err := db.Exec("DROP TRIGGER `" + name + "`"); err != nil {
+		if _, err := db.Exec("DROP " + strings.ToUpper(kind) + " `" + name + "`"); err != nil {
 			return nil, err
-		}
-	}
-	return creates, nil
-}
-
-// dropIndexes drops the secondary indexes of tables and returns the
-// statements that create them again: loading rows first and indexing them
-// after is faster than keeping the indexes up to date row by
-// row.
-func dropIndexes(db *sql.DB, tables ...string) ([]string, error) {
-	var creates []string
-	for _, table := range tables {
-		rows, err := db.Query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name", table)
-		if err != nil {
-			return nil, err
-		}
-		var names []string
-		for rows.Next() {
-			var name, create string
-			if err := rows.Scan(&name, &create); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			names = append(names, name)
-			creates = append(creates, create)
-		}
-		rows.Close()
-		for _, name := range names {
-			if _, err := db.Exec("DROP INDEX `" + name + "`"); err != nil {
-				return nil, err
-			}
 		}
 	}
 	return creates, nil
