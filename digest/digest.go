@@ -115,7 +115,7 @@ func (b *Batch) Build(user *core.Record) (*Digest, error) {
 		Date: time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC),
 	}
 	d.PageURL = appURL(app) + "/"
-	token, err := NewUnsubscribeToken(app, user)
+	token, err := NewUnsubscribeToken(app, user, now)
 	if err != nil {
 		return nil, err
 	}

@@ -362,3 +362,17 @@ func TestNewUsersGetTheEmail(t *testing.T) {
 		}).Test(t)
 	}
 }
+
+// TestDigestDependsOnItsMomentOnly: the e-mail built twice for the same
+// moment is the same e-mail, however much later it is built — its
+// unsubscribe link expires 60 days after that moment, not after the
+// wall clock (a Deliver a second after a Build sent another text).
+func TestDigestDependsOnItsMomentOnly(t *testing.T) {
+	app := testapp.New(t)
+	now := time.Now()
+	first := build(t, app, testapp.PM1, now).Text()
+	time.Sleep(1100 * time.Millisecond) // past the next whole second, a token's resolution
+	if again := build(t, app, testapp.PM1, now).Text(); again != first {
+		t.Errorf("built again for the same moment:\n%s\nfirst:\n%s", again, first)
+	}
+}

@@ -37,18 +37,22 @@ func signingKey(user *core.Record) string {
 	return security.HS256("touchbase.digest.unsubscribe:"+user.TokenKey(), user.Collection().AuthToken.Secret)
 }
 
-// NewUnsubscribeToken is the signed token of user's unsubscribe link.
-func NewUnsubscribeToken(app core.App, user *core.Record) (string, error) {
-	return newToken(user, unsubscribeTTL)
+// NewUnsubscribeToken is the signed token of user's unsubscribe link in
+// the e-mail of the moment now: it expires unsubscribeTTL after it, so the
+// same e-mail built twice is the same e-mail.
+func NewUnsubscribeToken(app core.App, user *core.Record, now time.Time) (string, error) {
+	return newToken(user, now.Add(unsubscribeTTL))
 }
 
-func newToken(user *core.Record, ttl time.Duration) (string, error) {
-	// a map[string]any is a jwt.MapClaims (same underlying type)
+func newToken(user *core.Record, expires time.Time) (string, error) {
+	// a map[string]any is a jwt.MapClaims (same underlying type); its exp
+	// takes the place of the one NewJWT puts from the wall clock
 	return security.NewJWT(map[string]any{
 		core.TokenClaimId:           user.Id,
 		core.TokenClaimCollectionId: user.Collection().Id,
 		claimPurpose:                purpose,
-	}, signingKey(user), ttl)
+		"exp":                       expires.Unix(),
+	}, signingKey(user), 0)
 }
 
 var errBadToken = errors.New("invalid or expired unsubscribe token")

@@ -26,11 +26,11 @@ func TestUnsubscribeLink(t *testing.T) {
 	app := testapp.New(t)
 	pm1 := user(t, app, testapp.PM1)
 	pm2 := user(t, app, testapp.PM2)
-	valid, err := digest.NewUnsubscribeToken(app, pm1)
+	valid, err := digest.NewUnsubscribeToken(app, pm1, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	validEN, err := digest.NewUnsubscribeToken(app, pm2)
+	validEN, err := digest.NewUnsubscribeToken(app, pm2, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
