@@ -141,7 +141,7 @@ type dueItem struct {
 // (cadence.Since of cadence.ThresholdsFor: a client touched at or before
 // the due moment is due, or later), so per cadence the level counts are
 // ranges of an index on (…, segment, last_touch, stage) —
-// idx_clients_due_point for one point, idx_clients_due for all — and its
+// idx_clients_due_point for one point, idx_clients_due_all for all — and its
 // most overdue clients are that index's order, oldest touch first.
 type dueQuery struct {
 	db       dbx.Builder
@@ -383,11 +383,13 @@ func countTouches(app core.App, items []dueItem, now time.Time) error {
 	if err != nil {
 		return err
 	}
+	byClient := make(map[string]int, len(rows))
+	for i, r := range rows {
+		byClient[r.Client] = i
+	}
 	for i := range items {
-		for _, r := range rows {
-			if r.Client == items[i].Client.Id {
-				items[i].Mandatory, items[i].Standard = r.Mandatory, r.Standard
-			}
+		if j, ok := byClient[items[i].Client.Id]; ok {
+			items[i].Mandatory, items[i].Standard = rows[j].Mandatory, rows[j].Standard
 		}
 		items[i].RatioMet = cadence.RatioMet(items[i].Standard, items[i].Mandatory, items[i].StandardPerMandatory)
 	}

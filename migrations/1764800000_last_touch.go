@@ -21,8 +21,11 @@ import (
 // server's, and the Due route is where it is shown. `touchbase
 // verify-aggregates` recomputes it (package aggregates).
 //
-// idx_clients_due (point, stage, segment, last_touch) was its first index;
-// 1764800200_due_indexes.go replaces it with the ones Due reads.
+// Due reads each cadence's clients in the order of their last touch and
+// counts its levels as ranges of it (api/due.go), so its indexes lead with
+// the segment and then last_touch, with stage for the default exclusion
+// of lost clients: idx_clients_due_point for a point manager's one point,
+// idx_clients_due_all for every point.
 //
 // A later migration that drops or renames a column the triggers read
 // (touches client/status/created, clients last_touch) must drop the
@@ -74,7 +77,8 @@ func lastTouchUp(app core.App) error {
 		return err
 	}
 	clients.Fields.Add(&core.DateField{Name: "last_touch", Hidden: true})
-	clients.AddIndex("idx_clients_due", false, "point, stage, segment, last_touch", "")
+	clients.AddIndex("idx_clients_due_point", false, "point, segment, last_touch, stage", "")
+	clients.AddIndex("idx_clients_due_all", false, "segment, last_touch, stage", "")
 	if err := app.Save(clients); err != nil {
 		return err
 	}
@@ -100,7 +104,8 @@ func lastTouchDown(app core.App) error {
 	if err != nil {
 		return err
 	}
-	clients.RemoveIndex("idx_clients_due")
+	clients.RemoveIndex("idx_clients_due_point")
+	clients.RemoveIndex("idx_clients_due_all")
 	clients.Fields.RemoveByName("last_touch")
 	return app.Save(clients)
 }
