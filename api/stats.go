@@ -256,9 +256,7 @@ func (a *audience) coverageFromMarks(period string) ([]coverageGroup, error) {
 	db := a.app.DB()
 	params := dbx.Params{"w_period": period}
 	clients := a.clientsSQL(db, params)
-	params["w_occasion"] = a.occasion.Id
-	params["w_hold_from"], params["w_hold_from_point"] = a.holdFrom()
-	params["w_standard"] = a.standard
+	a.stateParams(params)
 
 	var all, marked, held []coverageGroup
 	if err := db.NewQuery(`SELECT c.point AS point, c.manager AS manager, COUNT(*) AS n
@@ -273,9 +271,7 @@ func (a *audience) coverageFromMarks(period string) ([]coverageGroup, error) {
 		return nil, err
 	}
 	if err := db.NewQuery(`SELECT c.point AS point, c.manager AS manager, 'held' AS state, COUNT(*) AS n
-		FROM clients c WHERE c.id IN (SELECT client FROM holds) AND ` + clients + ` AND ` + holdApplies + `
-			AND NOT EXISTS (SELECT 1 FROM touches t WHERE t.client = c.id AND t.occasion = {:w_occasion}
-				AND t.period = {:w_period} AND ` + domain.MarkedSQL + `)
+		FROM clients c WHERE ` + clients + ` AND ` + heldUnmarkedSQL + `
 		GROUP BY 1, 2`).Bind(params).All(&held); err != nil {
 		return nil, err
 	}

@@ -501,9 +501,7 @@ func (a *audience) clientsSQL(db dbx.Builder, params dbx.Params) string {
 // json_each, so any number of them costs one parameter; it drives the join
 // through idx_clients_point or the clients primary key.
 func (a *audience) source(db dbx.Builder, params dbx.Params) string {
-	params["w_occasion"] = a.occasion.Id
-	params["w_hold_from"], params["w_hold_from_point"] = a.holdFrom()
-	params["w_standard"] = a.standard
+	a.stateParams(params)
 	where := " WHERE " + a.clientsSQL(db, params)
 
 	if period, ok := a.singlePeriod(); ok {
@@ -539,6 +537,14 @@ func (a *audience) source(db dbx.Builder, params dbx.Params) string {
 		LEFT JOIN touches t ON t.client = c.id AND t.occasion = {:w_occasion} AND t.period = cur.value AND ` + domain.MarkedSQL + where
 }
 
+// stateParams sets the parameters stateSQL and heldUnmarkedSQL read: the
+// occasion and when a hold still applies.
+func (a *audience) stateParams(params dbx.Params) {
+	params["w_occasion"] = a.occasion.Id
+	params["w_hold_from"], params["w_hold_from_point"] = a.holdFrom()
+	params["w_standard"] = a.standard
+}
+
 // singlePeriod returns the period when the audience is a regular
 // occasion's and all its points agree on the current one.
 func (a *audience) singlePeriod() (string, bool) {
@@ -567,6 +573,14 @@ const (
 		AND (h2.occasion = '' OR h2.occasion = {:w_occasion})`
 	holdApplies = `EXISTS (SELECT 1 FROM holds h2 WHERE ` + holdCond + `)`
 )
+
+// heldUnmarkedSQL is stateSQL's "held" for one period ({:w_period}) read
+// from the holds, which are few: the clients c with a hold that applies
+// and no mark. The counts that take the marks from elsewhere
+// (countByStateKept, coverageFromMarks) count it over the audience.
+const heldUnmarkedSQL = `c.id IN (SELECT client FROM holds) AND ` + holdApplies + `
+	AND NOT EXISTS (SELECT 1 FROM touches t WHERE t.client = c.id AND t.occasion = {:w_occasion}
+		AND t.period = {:w_period} AND ` + domain.MarkedSQL + `)`
 
 // stateSQL computes a row's state over source: a touch decides, else an
 // applying hold makes it held, else it is pending. The worklist page, its
@@ -621,9 +635,7 @@ func (a *audience) countByStateKept(period string) (map[string]int, error) {
 	db := a.app.DB()
 	params := dbx.Params{"w_period": period}
 	clients := a.clientsSQL(db, params)
-	params["w_occasion"] = a.occasion.Id
-	params["w_hold_from"], params["w_hold_from_point"] = a.holdFrom()
-	params["w_standard"] = a.standard
+	a.stateParams(params)
 
 	var n struct {
 		All     int `db:"all_"`
@@ -637,10 +649,7 @@ func (a *audience) countByStateKept(period string) (map[string]int, error) {
 			AND c.status = 'done' AND ` + clients + `) AS done,
 		(SELECT COALESCE(SUM(c.n), 0) FROM mark_counts c WHERE c.occasion = {:w_occasion} AND c.period = {:w_period}
 			AND c.status = 'skipped' AND ` + clients + `) AS skipped,
-		(SELECT COUNT(*) FROM clients c WHERE c.id IN (SELECT client FROM holds) AND ` + clients + `
-			AND ` + holdApplies + `
-			AND NOT EXISTS (SELECT 1 FROM touches t WHERE t.client = c.id AND t.occasion = {:w_occasion}
-				AND t.period = {:w_period} AND ` + domain.MarkedSQL + `)) AS held`).Bind(params).One(&n)
+		(SELECT COUNT(*) FROM clients c WHERE ` + clients + ` AND ` + heldUnmarkedSQL + `) AS held`).Bind(params).One(&n)
 	if err != nil {
 		return nil, err
 	}
